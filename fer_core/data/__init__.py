@@ -1,0 +1,10 @@
+"""Loading FER2013 from its CSV or image-folder layouts into one :class:`Dataset` form.
+
+This package knows nothing of models: it yields arrays, labels, ids and splits.
+"""
+
+from .classes import CLASSES, IMAGE_SIZE, SPLITS, class_index
+from .dataset import Dataset
+from .loader import load_dataset
+
+__all__ = ["CLASSES", "IMAGE_SIZE", "SPLITS", "Dataset", "class_index", "load_dataset"]

@@ -1,0 +1,22 @@
+"""The one exception family users see.
+
+Every error a user can cause (a bad path, a malformed CSV, a corrupt model file, an image without a
+face) is raised as a :class:`FerError` with a message that names the culprit. The CLI and the
+dashboard print that message instead of a traceback; anything else is a bug.
+"""
+
+
+class FerError(Exception):
+    """Base class of all user-facing errors."""
+
+
+class DataError(FerError):
+    """The dataset cannot be read: missing path, unknown layout, malformed file or row."""
+
+
+class ModelError(FerError):
+    """A model cannot be built, trained, found or loaded."""
+
+
+class ImageError(FerError):
+    """An uploaded or given image cannot be used (not an image, corrupt, too large)."""

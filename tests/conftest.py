@@ -1,0 +1,24 @@
+"""Shared fixtures: an isolated cache and store per test session, and the real dataset's path."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture(autouse=True, scope="session")
+def isolated_folders(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Point the cache and the model store at temp folders: tests never touch the checkout's."""
+    os.environ["FER_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
+    os.environ["FER_MODELS_DIR"] = str(tmp_path_factory.mktemp("models"))
+
+
+@pytest.fixture
+def fer2013_dir() -> Path:
+    """The real dataset from ``FER2013_DIR``; skips the test when it is not set."""
+    path = os.environ.get("FER2013_DIR")
+    if not path:
+        pytest.skip("FER2013_DIR is not set: real-data test skipped (see README, 'Data')")
+    return Path(path)
