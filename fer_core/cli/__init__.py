@@ -13,9 +13,9 @@ import warnings
 from typing import Sequence
 
 from ..errors import FerError
-from . import data_cmd
+from . import data_cmd, models_cmd
 
-COMMAND_MODULES = [data_cmd]
+COMMAND_MODULES = [data_cmd, models_cmd]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -55,8 +55,11 @@ def _carve_validation(
     train_rows = np.flatnonzero(splits == "train")
     if fraction <= 0 or len(train_rows) < 2:
         return splits
-    class_counts = np.bincount(labels[train_rows])
-    stratify = labels[train_rows] if class_counts[class_counts > 0].min() >= 2 else None
+    counts = np.bincount(labels[train_rows])
+    counts = counts[counts > 0]
+    # Stratifying needs two images per class and room for one of each class in val.
+    can_stratify = counts.min() >= 2 and fraction * len(train_rows) >= len(counts)
+    stratify = labels[train_rows] if can_stratify else None
     _, val_rows = train_test_split(
         train_rows, test_size=fraction, random_state=seed, stratify=stratify
     )

@@ -1,0 +1,132 @@
+"""``models``, ``train`` and ``evaluate``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import threading
+from pathlib import Path
+
+from ..errors import ModelError
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    listing = commands.add_parser("models", help="list model families and stored models")
+    listing.add_argument("--json", action="store_true", help="print JSON")
+    listing.set_defaults(handler=run_models)
+
+    train = commands.add_parser("train", help="train a model family (or reuse the stored one)")
+    train.add_argument("--model", required=True, help="family name, see `models`")
+    train.add_argument("--data", required=True, help="dataset path (CSV or image folders)")
+    train.add_argument("--epochs", type=int, help="number of epochs (default: the recipe's)")
+    train.add_argument("--limit", type=int, help="train on at most N images (quick runs)")
+    train.add_argument("--resume", action="store_true", help="continue an interrupted run")
+    train.add_argument("--force", action="store_true", help="retrain even if already stored")
+    train.add_argument("--out", help="store folder of the model (default: models/<family>)")
+    train.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                       help="any setting, e.g. --set optimizer=sgd --set width=64")
+    train.set_defaults(handler=run_train)
+
+    evaluate = commands.add_parser("evaluate", help="evaluate stored models (and their ensemble)")
+    evaluate.add_argument("--model", action="append", required=True,
+                          help="stored model name or folder; repeat for an ensemble")
+    evaluate.add_argument("--data", required=True, help="dataset path; test/ alone is enough")
+    evaluate.add_argument("--split", default="test", choices=("train", "val", "test"))
+    evaluate.add_argument("--tta", choices=("flip", "tencrop"), help="test-time augmentation")
+    evaluate.add_argument("--json", action="store_true", help="print JSON")
+    evaluate.set_defaults(handler=run_evaluate)
+
+
+def run_models(args: argparse.Namespace) -> int:
+    from ..models import list_specs
+    from ..store import ModelStore
+
+    specs = [{"name": s.name, "family": s.family, "study_accuracy": s.study_accuracy,
+              "description": s.description} for s in list_specs()]
+    stored = [{"name": m.name, "family": m.family,
+               "accuracy": (m.metrics or {}).get("accuracy"),
+               "accuracy_tta": ((m.metrics or {}).get("tta") or {}).get("tencrop", {}).get("accuracy")}
+              for m in ModelStore().list()]
+    if args.json:
+        print(json.dumps({"families": specs, "stored": stored}, indent=2))
+        return 0
+    print("families:")
+    for s in specs:
+        study = f"study {s['study_accuracy']:.1%}" if s["study_accuracy"] else "ours"
+        print(f"  {s['name']:<26}{study:<13}{s['description']}")
+    print("stored models:" if stored else "stored models: none")
+    for m in stored:
+        acc = f"{m['accuracy']:.1%}" if m["accuracy"] is not None else "n/a"
+        tta = f" (ten-crop {m['accuracy_tta']:.1%})" if m["accuracy_tta"] is not None else ""
+        print(f"  {m['name']:<26}{m['family']:<28}test {acc}{tta}")
+    return 0
+
+
+def run_train(args: argparse.Namespace) -> int:
+    from ..store import ModelStore
+    from ..training import ConsoleProgress, parse_assignments, train_model
+
+    overrides = parse_assignments(args.set)
+    for key in ("epochs", "limit"):
+        if getattr(args, key) is not None:
+            overrides[key] = getattr(args, key)
+    store, name = ModelStore(), None
+    if args.out:
+        out = Path(args.out)
+        store, name = ModelStore(out.parent), out.name
+    stop = threading.Event()
+
+    def request_stop(signum, frame) -> None:
+        if stop.is_set():
+            raise KeyboardInterrupt  # a second Ctrl-C: give up at once
+        print("\nstopping after this batch (Ctrl-C again to abort without saving)...")
+        stop.set()
+
+    previous = signal.signal(signal.SIGINT, request_stop)
+    try:
+        stored, reused = train_model(args.model, args.data, overrides=overrides, name=name,
+                                     store=store, resume=args.resume, force=args.force,
+                                     progress=ConsoleProgress(), stop=stop)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if reused:
+        print(f"already stored with the same settings and data: {stored.path} (--force retrains)")
+    metrics = stored.metrics or {}
+    if "accuracy" in metrics:
+        print(f"{stored.name}: test accuracy {metrics['accuracy']:.2%}, "
+              f"macro-F1 {metrics['macro_f1']:.3f}, "
+              f"ten-crop TTA {metrics['tta']['tencrop']['accuracy']:.2%} -> {stored.path}")
+    return 0
+
+
+def run_evaluate(args: argparse.Namespace) -> int:
+    from ..data import load_dataset
+    from ..evaluate import align_to_classes, classification_metrics, predict_proba
+    from ..store import ModelStore
+
+    store = ModelStore()
+    chosen = [store.get(name) for name in args.model]
+    if any(m.is_ensemble for m in chosen):
+        chosen = [store.get(n) for m in chosen for n in (m.members or [m.name])]
+    classes = chosen[0].classes
+    if any(m.classes != classes for m in chosen):
+        raise ModelError("models with different class lists cannot be evaluated together")
+    part = load_dataset(args.data).split(args.split)
+    if not len(part):
+        raise ModelError(f"the dataset at {args.data} has no {args.split!r} split")
+    images, labels = align_to_classes(part, classes)
+    probabilities = [predict_proba(m.load_keras(), images, args.tta) for m in chosen]
+    reports = [{"model": m.name, **classification_metrics(labels, p, classes)}
+               for m, p in zip(chosen, probabilities)]
+    if len(chosen) > 1:
+        ensemble = sum(probabilities) / len(probabilities)
+        reports.append({"model": "ensemble(" + "+".join(m.name for m in chosen) + ")",
+                        **classification_metrics(labels, ensemble, classes)})
+    if args.json:
+        print(json.dumps(reports[0] if len(reports) == 1 else reports, indent=2))
+        return 0
+    for report in reports:
+        print(f"{report['model']:<40} accuracy {report['accuracy']:.2%}  "
+              f"macro-F1 {report['macro_f1']:.3f}  ECE {report['ece']:.3f}  n={report['n']}")
+    return 0

@@ -1,0 +1,149 @@
+"""The model store: one folder per trained model, written atomically.
+
+``models/<name>/`` holds ``model.keras`` (the network), ``config.json`` (every hyperparameter,
+library versions, seed, wall time, machine, cache key), ``history.json`` (per-epoch curves) and
+``metrics.json`` (test figures with and without TTA, and which data they were measured on). An
+ensemble is a folder with ``ensemble.json`` naming its members instead of weights.
+
+Folders are staged under a temporary name and renamed into place, so an interrupted write never
+leaves a half model that looks valid.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import zipfile
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from .atomic import atomic_path, write_json
+from .errors import ModelError
+from .paths import models_dir
+
+MODEL_FILE = "model.keras"
+ENSEMBLE_FILE = "ensemble.json"
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise ModelError(f"cannot read {path}: {exc}") from None
+
+
+@dataclass(eq=False)
+class StoredModel:
+    """One stored model (or ensemble): its files, read lazily."""
+
+    path: Path
+    config: dict[str, Any] = field(repr=False)
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    @property
+    def is_ensemble(self) -> bool:
+        return (self.path / ENSEMBLE_FILE).is_file()
+
+    @property
+    def members(self) -> list[str]:
+        """The stored models an ensemble averages (empty for a plain model)."""
+        return _read_json(self.path / ENSEMBLE_FILE)["members"] if self.is_ensemble else []
+
+    @property
+    def classes(self) -> list[str]:
+        return list(self.config["classes"])
+
+    @property
+    def family(self) -> str:
+        return self.config.get("model", "ensemble")
+
+    @property
+    def gradcam_layer(self) -> str | None:
+        return self.config.get("gradcam_layer")
+
+    @cached_property
+    def history(self) -> list[dict[str, Any]]:
+        path = self.path / "history.json"
+        return _read_json(path)["epochs"] if path.is_file() else []
+
+    @cached_property
+    def metrics(self) -> dict[str, Any] | None:
+        path = self.path / "metrics.json"
+        return _read_json(path) if path.is_file() else None
+
+    def load_keras(self):
+        """The Keras model, loaded in safe mode; a clear error when the file is not a model."""
+        import keras  # heavy: only when a model is actually needed
+
+        from . import models  # noqa: F401  registers the families' layers
+
+        path = self.path / MODEL_FILE
+        if not path.is_file():
+            raise ModelError(f"{self.name}: {path} is missing")
+        try:
+            return keras.saving.load_model(path, compile=False, safe_mode=True)
+        except (ValueError, OSError, KeyError, TypeError, zipfile.BadZipFile) as exc:
+            raise ModelError(f"{self.name}: {path} is not a loadable Keras model ({exc})") from None
+
+
+class ModelStore:
+    """The folder of stored models (``models/`` or ``$FER_MODELS_DIR``)."""
+
+    def __init__(self, root: str | Path | None = None) -> None:
+        self.root = Path(root) if root is not None else models_dir()
+
+    def list(self) -> list[StoredModel]:
+        """Every stored model and ensemble, by name; folders that are not models are skipped."""
+        if not self.root.is_dir():
+            return []
+        found = []
+        for folder in sorted(self.root.iterdir()):
+            if folder.name.startswith(".") or not (folder / "config.json").is_file():
+                continue
+            try:
+                found.append(StoredModel(folder, _read_json(folder / "config.json")))
+            except ModelError:
+                continue  # unreadable: listed by `get`'s error when asked for by name
+        return found
+
+    def get(self, name_or_path: str | Path) -> StoredModel:
+        """A stored model by name, or by the path of its folder."""
+        candidate = Path(name_or_path)
+        folder = candidate if candidate.is_dir() else self.root / str(name_or_path)
+        if not (folder / "config.json").is_file():
+            known = ", ".join(m.name for m in self.list()) or "none"
+            raise ModelError(f"no stored model {str(name_or_path)!r} (stored: {known})")
+        return StoredModel(folder, _read_json(folder / "config.json"))
+
+    def find(self, cache_key: str) -> StoredModel | None:
+        """The stored model trained from exactly this config and data, if any."""
+        return next((m for m in self.list() if m.config.get("cache_key") == cache_key), None)
+
+    def save(self, name: str, *, model=None, config: dict, history: list | None = None,
+             metrics: dict | None = None, members: list[str] | None = None) -> StoredModel:
+        """Write a model (or, with ``members``, an ensemble manifest) as one atomic folder."""
+        target = self.root / name
+        with atomic_path(target) as staged:
+            staged.mkdir()
+            if model is not None:
+                model.save(staged / MODEL_FILE)
+            if members is not None:
+                (staged / ENSEMBLE_FILE).write_text(json.dumps({"members": members}, indent=2))
+            (staged / "config.json").write_text(json.dumps(config, indent=2))
+            if history is not None:
+                (staged / "history.json").write_text(json.dumps({"epochs": history}, indent=2))
+            if metrics is not None:
+                (staged / "metrics.json").write_text(json.dumps(metrics, indent=2))
+        return self.get(name)
+
+    def write_metrics(self, name: str, metrics: dict) -> None:
+        """Replace a stored model's metrics (after a re-evaluation), atomically."""
+        write_json(self.get(name).path / "metrics.json", metrics)
+
+    def delete(self, name: str) -> None:
+        shutil.rmtree(self.get(name).path)

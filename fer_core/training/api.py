@@ -1,0 +1,121 @@
+"""``train_model``: from a family name and a dataset to a stored, evaluated model.
+
+Loads and cleans the data, returns the stored model when this exact config was already trained on
+this exact data (unless forced), otherwise trains with checkpoints, evaluates on the raw test split
+and stores everything atomically.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import threading
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import keras
+import numpy as np
+
+from .. import __version__
+from ..cleaning import clean, policy_from_name
+from ..data import Dataset, load_dataset
+from ..errors import DataError
+from ..evaluate import full_report
+from ..models import build_model
+from ..paths import cache_dir
+from ..store import ModelStore, StoredModel
+from .augment import augmentation_layers
+from .config import TrainConfig, make_config
+from .loop import Arrays, discard_checkpoint, run_training
+from .progress import Progress
+
+
+def environment() -> dict[str, Any]:
+    """Library versions and machine, recorded with every run."""
+    import sklearn
+
+    versions = {"fer_core": __version__, "keras": keras.__version__,
+                "backend": keras.backend.backend(), "numpy": np.__version__,
+                "scikit-learn": sklearn.__version__, "python": platform.python_version()}
+    if keras.backend.backend() == "tensorflow":
+        import tensorflow
+
+        versions["tensorflow"] = tensorflow.__version__
+    return {"versions": versions,
+            "machine": {"platform": platform.platform(), "processor": platform.machine(),
+                        "cpus": os.cpu_count()}}
+
+
+def training_data(dataset: Dataset, config: TrainConfig) -> tuple[Dataset, Arrays, Arrays]:
+    """The cleaned dataset, and the train and validation arrays a run uses (``limit`` applied)."""
+    cleaned = dataset if config.cleaning == "raw" else clean(dataset, policy_from_name(config.cleaning))
+    train, val = cleaned.split("train"), cleaned.split("val")
+    for split, part in (("train", train), ("val", val)):
+        if not len(part):
+            raise DataError(f"the dataset has no {split!r} images to train with")
+    if config.limit:
+        rng = np.random.default_rng(config.seed)
+        train = train.select(np.sort(rng.permutation(len(train))[:config.limit]))
+        val = val.select(np.sort(rng.permutation(len(val))[:max(config.limit // 4, 1)]))
+    return cleaned, Arrays(train.images, train.labels), Arrays(val.images, val.labels)
+
+
+def train_model(
+    model: str,
+    data: str | Path | Dataset,
+    *,
+    overrides: dict[str, Any] | None = None,
+    name: str | None = None,
+    store: ModelStore | None = None,
+    resume: bool = False,
+    force: bool = False,
+    progress: Progress | None = None,
+    stop: threading.Event | None = None,
+) -> tuple[StoredModel, bool]:
+    """Train (or find) ``model`` on ``data``; return the stored model and whether it was reused.
+
+    ``overrides`` are settings as in ``make_config``; ``name`` is the store folder (default: the
+    family name). Raises :class:`~fer_core.training.loop.TrainingStopped` when ``stop`` is set.
+    """
+    config = make_config(model, overrides)
+    store = store or ModelStore()
+    dataset = data if isinstance(data, Dataset) else load_dataset(data)
+    cleaned, train, val = training_data(dataset, config)
+    key = config.cache_key(cleaned.fingerprint)
+    if not force and (stored := store.find(key)) is not None:
+        return stored, True
+
+    started = time.time()
+    spec = config.spec
+
+    def build() -> keras.Model:
+        augmentation = augmentation_layers(config.augmentation, config.seed)
+        return build_model(spec, len(cleaned.classes), augmentation, config.options)
+
+    run_dir = cache_dir("runs", key)
+    network, history, seconds = run_training(
+        build, config, train, val, len(cleaned.classes), run_dir,
+        resume=resume, progress=progress, stop=stop)
+    metrics = full_report([network], cleaned.classes, dataset) if len(dataset.split("test")) else None
+    record = {
+        **config.to_dict(),
+        "name": name or model,
+        "family": spec.family,
+        "classes": list(cleaned.classes),
+        "gradcam_layer": spec.gradcam_layer,
+        "cache_key": key,
+        "trained_on": {"dataset_fingerprint": cleaned.fingerprint, "policy": cleaned.policy,
+                       "source": cleaned.source, "train_images": len(train.labels),
+                       "val_images": len(val.labels)},
+        "parameters": int(network.count_params()),
+        "training_seconds": round(seconds, 1),
+        "wall_seconds": round(time.time() - started, 1),
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        **environment(),
+    }
+    stored = store.save(name or model, model=network, config=record, history=history,
+                        metrics=metrics)
+    discard_checkpoint(run_dir)
+    return stored, False

@@ -1,0 +1,136 @@
+"""Training configuration: the study's defaults, each family's recipe, and user overrides.
+
+A config is plain data: it is stored beside every trained model (``config.json``) and hashed,
+with the dataset's fingerprint, into the cache key that decides whether a model is already stored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field, fields, replace
+from typing import Any
+
+from ..errors import ModelError
+from ..models import ModelSpec, get_spec
+
+AUGMENTATIONS = ("flip", "shift", "rotation", "zoom", "erasing")
+OPTIMIZERS = ("adam", "sgd")
+LR_SCHEDULES = ("constant", "plateau", "cosine")
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Every hyperparameter of a run. The defaults are the study's: batch 32, 10 epochs, Adam,
+    early stopping on validation loss with patience 3, restoring the best weights.
+
+    ``augmentation`` maps flip (bool), shift and zoom (fractions of the image), rotation (fraction
+    of a full turn) and erasing (probability of erasing a random patch) to their strength; zero
+    or false turns one off. ``options`` are the family's own (width, weights, schedule...).
+    ``limit`` caps the training images, for quick runs and tests.
+    """
+
+    model: str
+    epochs: int = 10
+    batch_size: int = 32
+    optimizer: str = "adam"
+    learning_rate: float = 1e-3
+    momentum: float = 0.9
+    weight_decay: float = 0.0
+    lr_schedule: str = "constant"
+    patience: int = 3
+    augmentation: dict[str, float] = field(default_factory=dict)
+    class_weights: bool = False
+    label_smoothing: float = 0.0
+    cleaning: str = "default"
+    seed: int = 0
+    limit: int | None = None
+    options: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def spec(self) -> ModelSpec:
+        return get_spec(self.model)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def cache_key(self, dataset_fingerprint: str) -> str:
+        """A hash of everything that decides the result: this config and the data it sees."""
+        payload = json.dumps([self.to_dict(), dataset_fingerprint], sort_keys=True)
+        return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+    def validate(self) -> "TrainConfig":
+        problems = []
+        if self.optimizer not in OPTIMIZERS:
+            problems.append(f"optimizer must be one of {', '.join(OPTIMIZERS)}")
+        if self.lr_schedule not in LR_SCHEDULES:
+            problems.append(f"lr_schedule must be one of {', '.join(LR_SCHEDULES)}")
+        if self.epochs < 1 or self.batch_size < 1:
+            problems.append("epochs and batch_size must be positive")
+        unknown = set(self.augmentation) - set(AUGMENTATIONS)
+        if unknown:
+            problems.append(f"unknown augmentation {', '.join(sorted(unknown))}; "
+                            f"known: {', '.join(AUGMENTATIONS)}")
+        unknown = set(self.options) - set(self.spec.options)
+        if unknown:
+            problems.append(f"{self.model} has no option {', '.join(sorted(unknown))}; "
+                            f"its options: {', '.join(self.spec.options) or 'none'}")
+        if problems:
+            raise ModelError("invalid training settings: " + "; ".join(problems))
+        return self
+
+
+def _coerce(text: str, like: Any) -> Any:
+    """A ``--set`` value parsed as JSON when it can be (numbers, true, null), else kept as text.
+
+    Values that are not strings (from Python or the dashboard) pass through unchanged.
+    """
+    if not isinstance(text, str):
+        return text
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError:
+        value = text
+    if isinstance(like, float) and isinstance(value, int) and not isinstance(value, bool):
+        value = float(value)
+    return value
+
+
+def make_config(model: str, overrides: dict[str, Any] | None = None) -> TrainConfig:
+    """The config of ``model``: study defaults, then the family's recipe, then ``overrides``.
+
+    Override keys are config fields, ``augmentation.<name>`` / ``<augmentation name>``, or the
+    family's own options (``width``, ``weights``...). Values may be strings, as from the CLI.
+    """
+    spec = get_spec(model)
+    base = TrainConfig(model=model)
+    values = {**base.to_dict(), **spec.defaults}
+    values["augmentation"] = dict(values["augmentation"])
+    values["options"] = dict(spec.options)
+    names = {f.name for f in fields(TrainConfig)}
+    for key, raw in (overrides or {}).items():
+        augmentation_key = key.removeprefix("augmentation.")
+        if augmentation_key in AUGMENTATIONS:
+            values["augmentation"][augmentation_key] = _coerce(raw, 0.0)
+        elif key in spec.options:
+            values["options"][key] = _coerce(raw, spec.options[key])
+        elif key in names and key not in ("model", "augmentation", "options"):
+            values[key] = _coerce(raw, values[key])
+        else:
+            raise ModelError(
+                f"unknown setting {key!r}; settings: {', '.join(sorted(names - {'model'}))}, "
+                f"augmentation: {', '.join(AUGMENTATIONS)}"
+                + (f", {model} options: {', '.join(spec.options)}" if spec.options else "")
+            )
+    return replace(base, **values).validate()
+
+
+def parse_assignments(pairs: list[str]) -> dict[str, str]:
+    """``["epochs=3", "width=64"]`` from the CLI's ``--set`` into a dict; an error for bad pairs."""
+    result = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise ModelError(f"--set expects key=value, got {pair!r}")
+        result[key.strip()] = value.strip()
+    return result

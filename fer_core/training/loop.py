@@ -1,0 +1,238 @@
+"""The training loop: epochs of batches, checkpointed, resumable and stoppable.
+
+It drives ``model.train_on_batch`` itself rather than ``fit``: that keeps every decision (batch
+order, phase changes, learning rate, early stopping) in plain Python state that a checkpoint can
+hold, so ``--resume`` continues an interrupted run exactly, even from the middle of an epoch. Only
+Keras APIs are used, so the loop runs under TensorFlow here and JAX on a GPU machine.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import keras
+import numpy as np
+from sklearn.utils.class_weight import compute_class_weight
+
+from ..atomic import atomic_path
+from ..errors import FerError
+from .config import TrainConfig
+from .progress import Progress, RunPlan
+from .schedules import PLATEAU_FACTOR, Phase, Watcher, apply_phase, plan_phases, scheduled_lr
+
+CHECKPOINT = "checkpoint"
+EVAL_BATCH = 256
+
+
+class TrainingStopped(FerError):
+    """A run was stopped on request; its checkpoint lets ``--resume`` continue it."""
+
+
+@dataclass
+class Arrays:
+    """Images (uint8, N x 48 x 48) and integer labels of one split."""
+
+    images: np.ndarray
+    labels: np.ndarray
+
+
+@dataclass
+class RunState:
+    """Where a run stands: the next epoch and batch to run, its history and its watcher."""
+
+    epoch: int = 0
+    batch: int = 0
+    history: list[dict[str, Any]] = field(default_factory=list)
+    watcher: dict[str, Any] | None = None
+    seconds: float = 0.0
+
+
+def as_input(images: np.ndarray) -> np.ndarray:
+    """uint8 faces to the float (N, 48, 48, 1) raw-pixel input every model takes."""
+    return images[..., None].astype("float32")
+
+
+def _compile(model: keras.Model, config: TrainConfig, learning_rate: float) -> None:
+    if config.optimizer == "sgd":
+        optimizer = keras.optimizers.SGD(learning_rate, momentum=config.momentum, nesterov=True,
+                                         weight_decay=config.weight_decay or None)
+    else:
+        optimizer = keras.optimizers.Adam(learning_rate, weight_decay=config.weight_decay or None)
+    model.compile(
+        optimizer=optimizer,
+        loss=keras.losses.CategoricalCrossentropy(label_smoothing=config.label_smoothing),
+        metrics=[keras.metrics.CategoricalAccuracy(name="accuracy")],
+    )
+
+
+def _phase_at(phases: list[Phase], epoch: int) -> tuple[int, Phase, int]:
+    """(phase index, phase, epoch within it) of a global epoch index."""
+    start = 0
+    for index, phase in enumerate(phases):
+        if epoch < start + phase.epochs:
+            return index, phase, epoch - start
+        start += phase.epochs
+    return len(phases) - 1, phases[-1], phases[-1].epochs
+
+
+def _seed_states(model: keras.Model) -> list:
+    """The random-number states of dropout and augmentation layers.
+
+    ``model.save`` does not keep them; without them a resumed run would draw other dropout masks
+    and augmentations than an uninterrupted one.
+    """
+    return [v for v in model.non_trainable_variables if v.path.endswith("seed_generator_state")]
+
+
+def _save_checkpoint(run_dir: Path, model: keras.Model, best: list[np.ndarray] | None,
+                     state: RunState) -> None:
+    with atomic_path(run_dir / CHECKPOINT) as staged:
+        staged.mkdir()
+        model.save(staged / "model.keras")
+        if best is not None:
+            np.savez(staged / "best.npz", *best)
+        np.savez(staged / "seeds.npz", *[keras.ops.convert_to_numpy(v) for v in _seed_states(model)])
+        (staged / "state.json").write_text(json.dumps(state.__dict__))
+
+
+def _load_arrays(path: Path) -> list[np.ndarray] | None:
+    if not path.is_file():
+        return None
+    with np.load(path) as stored:
+        return [stored[f"arr_{i}"] for i in range(len(stored.files))]
+
+
+def load_checkpoint(run_dir: Path) -> tuple[keras.Model, list[np.ndarray] | None, RunState] | None:
+    """The model (with its optimizer), best weights and state of a run's checkpoint, if any."""
+    folder = run_dir / CHECKPOINT
+    if not (folder / "state.json").is_file():
+        return None
+    model = keras.saving.load_model(folder / "model.keras", compile=True)
+    best = _load_arrays(folder / "best.npz")
+    for variable, value in zip(_seed_states(model), _load_arrays(folder / "seeds.npz") or []):
+        variable.assign(value)
+    return model, best, RunState(**json.loads((folder / "state.json").read_text()))
+
+
+def discard_checkpoint(run_dir: Path) -> None:
+    shutil.rmtree(run_dir, ignore_errors=True)
+
+
+def run_training(
+    build: Callable[[], keras.Model],
+    config: TrainConfig,
+    train: Arrays,
+    val: Arrays,
+    num_classes: int,
+    run_dir: Path,
+    *,
+    resume: bool = False,
+    progress: Progress | None = None,
+    stop: threading.Event | None = None,
+) -> tuple[keras.Model, list[dict[str, Any]], float]:
+    """Train the model ``build`` makes per ``config``; return it with its best weights, its
+    history and its training seconds.
+
+    The model is built here, after seeding, so its initial weights and random layers are as
+    reproducible as its batches.
+    A checkpoint is written after every epoch and when ``stop`` is set (then
+    :class:`TrainingStopped` is raised). With ``resume``, a checkpoint in ``run_dir`` is continued.
+    """
+    progress = progress or Progress()
+    phases = plan_phases(config)
+    state, best = RunState(), None
+    checkpoint = load_checkpoint(run_dir) if resume else None
+    if checkpoint is not None:
+        model, best, state = checkpoint
+    else:
+        keras.utils.set_random_seed(config.seed)
+        model = build()
+        apply_phase(model, config, phases[0])
+        _compile(model, config, config.learning_rate * phases[0].lr_scale)
+
+    y_train = keras.utils.to_categorical(train.labels, num_classes)
+    y_val = keras.utils.to_categorical(val.labels, num_classes)
+    x_val = as_input(val.images)
+    class_weight = None
+    if config.class_weights:
+        present = np.unique(train.labels)
+        weights = compute_class_weight("balanced", classes=present, y=train.labels)
+        class_weight = dict(zip(present.tolist(), weights.tolist()))
+    batches = int(np.ceil(len(train.labels) / config.batch_size))
+    progress.on_run_begin(RunPlan(model.name, config.epochs, batches, state.epoch, state.batch))
+
+    while state.epoch < config.epochs:
+        index, phase, epoch_in_phase = _phase_at(phases, state.epoch)
+        watcher = Watcher(**state.watcher) if state.watcher else Watcher(config.patience)
+        if epoch_in_phase == 0 and state.batch == 0 and state.epoch > 0:
+            # A new phase: new trainable layers need a fresh compile (and optimizer).
+            apply_phase(model, config, phase)
+            _compile(model, config, config.learning_rate * phase.lr_scale)
+            watcher = Watcher(config.patience)
+        if config.lr_schedule == "cosine" and state.batch == 0:
+            model.optimizer.learning_rate.assign(scheduled_lr(
+                config, config.learning_rate * phase.lr_scale, epoch_in_phase, phase.epochs))
+
+        started = time.monotonic()
+        order = np.random.default_rng([config.seed, state.epoch]).permutation(len(train.labels))
+        model.reset_metrics()
+        logs: dict[str, float] = {}
+        for batch in range(state.batch, batches):
+            rows = np.sort(order[batch * config.batch_size:(batch + 1) * config.batch_size])
+            logs = model.train_on_batch(as_input(train.images[rows]), y_train[rows],
+                                        class_weight=class_weight, return_dict=True)
+            progress.on_batch_end(state.epoch, batch, logs)
+            if stop is not None and stop.is_set() and batch + 1 < batches:
+                state.batch = batch + 1
+                state.seconds += time.monotonic() - started
+                state.watcher = watcher.state()
+                _save_checkpoint(run_dir, model, best, state)
+                progress.on_run_end()
+                raise TrainingStopped(
+                    f"stopped at epoch {state.epoch + 1}, batch {batch + 1} of {batches}; "
+                    "the checkpoint is saved: run again with --resume to continue")
+
+        val_logs = model.evaluate(x_val, y_val, batch_size=EVAL_BATCH, verbose=0, return_dict=True)
+        seconds = time.monotonic() - started
+        learning_rate = float(keras.ops.convert_to_numpy(model.optimizer.learning_rate))
+        record = {
+            "epoch": state.epoch + 1, "phase": phase.name,
+            "loss": float(logs["loss"]), "accuracy": float(logs["accuracy"]),
+            "val_loss": float(val_logs["loss"]), "val_accuracy": float(val_logs["accuracy"]),
+            "learning_rate": learning_rate, "seconds": round(seconds, 2),
+        }
+        improved, stop_phase, reduce = watcher.update(state.epoch, record["val_loss"])
+        if improved:
+            best = model.get_weights()
+        if reduce and config.lr_schedule == "plateau":
+            model.optimizer.learning_rate.assign(
+                max(learning_rate * PLATEAU_FACTOR, config.learning_rate * 1e-3))
+        state.history.append(record)
+        state.seconds += seconds
+        state.batch = 0
+        state.epoch += 1
+        if stop_phase or state.epoch == sum(p.epochs for p in phases[:index + 1]):
+            # Early stop or end of a phase: go on from the best weights of this phase.
+            if best is not None:
+                model.set_weights(best)
+            state.epoch = sum(p.epochs for p in phases[:index + 1]) if stop_phase else state.epoch
+            state.watcher = None
+        else:
+            state.watcher = watcher.state()
+        progress.on_epoch_end(record)
+        _save_checkpoint(run_dir, model, best, state)
+        if stop is not None and stop.is_set() and state.epoch < config.epochs:
+            progress.on_run_end()
+            raise TrainingStopped(f"stopped after epoch {state.epoch}; the checkpoint is saved: "
+                                  "run again with --resume to continue")
+
+    if best is not None:
+        model.set_weights(best)
+    progress.on_run_end()
+    return model, state.history, state.seconds

@@ -1,0 +1,107 @@
+"""Configs, the resumable loop, the store's cache and the end-to-end ``train_model``."""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from fer_core.errors import ModelError
+from fer_core.models import build_model, get_spec
+from fer_core.store import ModelStore
+from fer_core.training import Progress, TrainingStopped, make_config, train_model
+from fer_core.training.loop import Arrays, run_training
+from fer_core.training.schedules import apply_phase, plan_phases
+from tests.helpers import random_faces, write_folder_layout
+
+
+def test_defaults_are_the_studys_and_recipes_and_overrides_apply() -> None:
+    study = make_config("custom_cnn")
+    assert (study.batch_size, study.epochs, study.optimizer, study.patience) == (32, 10, "adam", 3)
+    ours = make_config("fer_vgg", {"width": "16", "epochs": "3", "flip": "false", "seed": 7})
+    assert ours.optimizer == "sgd" and ours.lr_schedule == "plateau"
+    assert (ours.options["width"], ours.epochs, ours.augmentation["flip"], ours.seed) == (16, 3, False, 7)
+    with pytest.raises(ModelError, match="unknown setting 'colour'"):
+        make_config("custom_cnn", {"colour": "1"})
+    with pytest.raises(ModelError, match="optimizer must be one of"):
+        make_config("custom_cnn", {"optimizer": "rmsprop"})
+
+
+def test_transfer_schedules_freeze_and_unfreeze() -> None:
+    config = make_config("transfer_vgg16", {"weights": "random", "image_size": 32,
+                                            "schedule": "gradual", "epochs": 6})
+    phases = plan_phases(config)
+    assert [p.unfrozen for p in phases] == [(), ("block5",), ("block5", "block4"),
+                                            ("block5", "block4", "block3"),
+                                            ("block5", "block4", "block3", "block2"),
+                                            ("block5", "block4", "block3", "block2", "block1")]
+    model = build_model(config.spec, 7, options=config.options)
+    apply_phase(model, config, phases[1])
+    assert model.get_layer("block5_conv1").trainable and not model.get_layer("block4_conv1").trainable
+    assert model.get_layer("head_fc1").trainable
+    two = plan_phases(make_config("transfer_vgg16", {"weights": "random", "epochs": 10}))
+    assert [(p.epochs, p.unfrozen) for p in two] == [(5, ()), (5, None)]
+
+
+class StopAfter(Progress):
+    """Requests a stop after ``n`` batches, like Ctrl-C in the CLI."""
+
+    def __init__(self, n: int, stop: threading.Event) -> None:
+        self.n, self.stop = n, stop
+
+    def on_batch_end(self, epoch: int, batch: int, logs: dict) -> None:
+        self.n -= 1
+        if self.n == 0:
+            self.stop.set()
+
+
+def test_a_stopped_run_resumes_exactly(tmp_path: Path) -> None:
+    rng = np.random.default_rng(0)
+    train = Arrays(random_faces(64, seed=1), rng.integers(0, 7, 64))
+    val = Arrays(random_faces(16, seed=2), rng.integers(0, 7, 16))
+    config = make_config("custom_cnn", {"epochs": 2, "batch_size": 16, "flip": True})
+
+    def fresh():
+        from fer_core.training.augment import augmentation_layers
+
+        return build_model(get_spec("custom_cnn"), 7, augmentation_layers(config.augmentation, 0))
+
+    _, straight, _ = run_training(fresh, config, train, val, 7, tmp_path / "a")
+    stop = threading.Event()
+    with pytest.raises(TrainingStopped, match="--resume"):
+        run_training(fresh, config, train, val, 7, tmp_path / "b",
+                     progress=StopAfter(6, stop), stop=stop)
+    _, resumed, _ = run_training(fresh, config, train, val, 7, tmp_path / "b", resume=True)
+    assert [r["val_loss"] for r in resumed] == [r["val_loss"] for r in straight]
+
+
+def test_train_model_stores_everything_and_reuses_the_cache(tmp_path: Path) -> None:
+    data = write_folder_layout(tmp_path / "data", per_class=6)
+    store = ModelStore(tmp_path / "models")
+    settings = {"epochs": 2, "batch_size": 8}
+    stored, reused = train_model("custom_cnn", data, overrides=settings, store=store)
+    assert not reused
+    files = sorted(p.name for p in stored.path.iterdir())
+    assert files == ["config.json", "history.json", "metrics.json", "model.keras"]
+    history = json.loads((stored.path / "history.json").read_text())["epochs"]
+    assert [r["epoch"] for r in history] == [1, 2]
+    assert {"loss", "accuracy", "val_loss", "val_accuracy", "learning_rate", "seconds"} <= set(history[0])
+    metrics = stored.metrics
+    assert metrics["n"] == 7 * 6 and len(metrics["confusion"]) == 7
+    assert set(metrics["tta"]) == {"flip", "tencrop"}
+    assert metrics["data"]["split"] == "test" and metrics["data"]["policy"] == "raw"
+    config = stored.config
+    assert config["batch_size"] == 8 and config["cleaning"] == "default"
+    assert config["trained_on"]["policy"] != "raw" and "keras" in config["versions"]
+
+    again, reused = train_model("custom_cnn", data, overrides=settings, store=store)
+    assert reused and again.path == stored.path
+    _, reused = train_model("custom_cnn", data, overrides=settings, store=store, force=True)
+    assert not reused
+
+    images = random_faces(3, seed=9)[..., None].astype("float32")
+    first, second = stored.load_keras(), store.get("custom_cnn").load_keras()
+    np.testing.assert_array_equal(first.predict(images, verbose=0), second.predict(images, verbose=0))
