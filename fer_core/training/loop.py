@@ -51,6 +51,16 @@ class RunState:
     history: list[dict[str, Any]] = field(default_factory=list)
     watcher: dict[str, Any] | None = None
     seconds: float = 0.0
+    running: dict[str, float] = field(default_factory=dict)
+
+    def add_batch(self, logs: dict[str, Any], size: int) -> dict[str, float]:
+        """Fold one batch into the epoch's running means (``train_on_batch`` reports the batch
+        alone) and return those means."""
+        count = self.running.get("count", 0) + size
+        for key in ("loss", "accuracy"):
+            self.running[key] = self.running.get(key, 0.0) + float(logs[key]) * size
+        self.running["count"] = count
+        return {key: self.running[key] / count for key in ("loss", "accuracy")}
 
 
 def as_input(images: np.ndarray) -> np.ndarray:
@@ -181,12 +191,12 @@ def run_training(
 
         started = time.monotonic()
         order = np.random.default_rng([config.seed, state.epoch]).permutation(len(train.labels))
-        model.reset_metrics()
         logs: dict[str, float] = {}
         for batch in range(state.batch, batches):
             rows = np.sort(order[batch * config.batch_size:(batch + 1) * config.batch_size])
-            logs = model.train_on_batch(as_input(train.images[rows]), y_train[rows],
-                                        class_weight=class_weight, return_dict=True)
+            batch_logs = model.train_on_batch(as_input(train.images[rows]), y_train[rows],
+                                              class_weight=class_weight, return_dict=True)
+            logs = state.add_batch(batch_logs, len(rows))
             progress.on_batch_end(state.epoch, batch, logs)
             if stop is not None and stop.is_set() and batch + 1 < batches:
                 state.batch = batch + 1
@@ -216,6 +226,7 @@ def run_training(
         state.history.append(record)
         state.seconds += seconds
         state.batch = 0
+        state.running = {}
         state.epoch += 1
         if stop_phase or state.epoch == sum(p.epochs for p in phases[:index + 1]):
             # Early stop or end of a phase: go on from the best weights of this phase.
