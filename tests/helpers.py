@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from fer_core.data import CLASSES
+from fer_core.data import CLASSES, Dataset
 
 
 def random_faces(n: int, seed: int = 0) -> np.ndarray:
@@ -37,3 +37,30 @@ def write_csv(path: Path, rows: list[tuple[object, object, object]]) -> Path:
 
 def pixel_string(image: np.ndarray) -> str:
     return " ".join(str(int(v)) for v in image.ravel())
+
+
+def smooth_faces(n: int, seed: int = 0) -> np.ndarray:
+    """``n`` distinct smooth 48x48 images: random 6x6 blobs scaled up.
+
+    Unlike pixel noise, their perceptual hashes barely move under small noise, which is what
+    near-duplicate tests need.
+    """
+    rng = np.random.default_rng(seed)
+    small = rng.integers(0, 256, size=(n, 6, 6), dtype=np.uint8)
+    return np.stack([
+        np.asarray(Image.fromarray(s).resize((48, 48), Image.Resampling.BICUBIC)) for s in small
+    ])
+
+
+def make_dataset(rows: list[tuple[str, str, str, np.ndarray]]) -> Dataset:
+    """A raw in-memory :class:`Dataset` from ``(id, split, class name, image)`` rows."""
+    ids, splits, names, images = zip(*rows)
+    return Dataset(
+        images=np.stack(images).astype(np.uint8),
+        labels=np.array([CLASSES.index(n) for n in names], dtype=np.int64),
+        ids=np.array(ids),
+        splits=np.array(splits),
+        classes=CLASSES,
+        source="memory",
+        source_fingerprint="memory",
+    )

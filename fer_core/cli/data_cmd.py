@@ -5,16 +5,33 @@ from __future__ import annotations
 import argparse
 import json
 
+from ..cleaning import Audit, audit
 from ..data import load_dataset
+
+PATH_HELP = "fer2013.csv, a folder holding it, or an image-folder root"
 
 
 def register(commands: argparse._SubParsersAction) -> None:
     data = commands.add_parser("data", help="inspect a FER2013 dataset")
     actions = data.add_subparsers(dest="action", required=True, metavar="ACTION")
     summary = actions.add_parser("summary", help="image counts per split and class")
-    summary.add_argument("path", help="fer2013.csv, a folder holding it, or an image-folder root")
+    summary.add_argument("path", help=PATH_HELP)
     summary.add_argument("--json", action="store_true", help="print JSON")
     summary.set_defaults(handler=run_summary)
+    check = actions.add_parser(
+        "audit", help="find duplicates, train/test leakage, conflicting labels and blank images"
+    )
+    check.add_argument("path", help=PATH_HELP)
+    check.add_argument("--json", action="store_true", help="print counts and every finding as JSON")
+    check.add_argument(
+        "--out", metavar="FILE",
+        help="write every finding to FILE (CSV if it ends in .csv, else JSON)",
+    )
+    check.add_argument(
+        "--near-distance", type=int, metavar="N",
+        help="also flag near duplicates: perceptual hashes differing in at most N of 64 bits",
+    )
+    check.set_defaults(handler=run_audit)
 
 
 def run_summary(args: argparse.Namespace) -> int:
@@ -27,4 +44,27 @@ def run_summary(args: argparse.Namespace) -> int:
     for split, per_class in counts.items():
         row = "".join(f"{per_class[c]:>10}" for c in classes)
         print(f"{split:<8}{row}{sum(per_class.values()):>10}")
+    return 0
+
+
+def _print_audit(result: Audit, total: int) -> None:
+    groups = result.groups_by_reason()
+    print(f"{'reason':<30}{'images':>8}{'groups':>8}")
+    for reason, count in result.counts_by_reason().items():
+        print(f"{reason:<30}{count:>8}{groups.get(reason, '-'):>8}")
+    flagged = len({f.id for f in result.findings})
+    print(f"{flagged} of {total} images flagged")
+
+
+def run_audit(args: argparse.Namespace) -> int:
+    dataset = load_dataset(args.path)
+    result = audit(dataset, near_distance=args.near_distance)
+    if args.out:
+        result.write(args.out)
+    if args.json:
+        print(json.dumps(result.to_json(), indent=2))
+        return 0
+    _print_audit(result, len(dataset))
+    if args.out:
+        print(f"{len(result.findings)} findings written to {args.out}")
     return 0
