@@ -1,0 +1,121 @@
+"""``find_faces``: every face in a photo as a FER-style 48x48 crop, or an honest fallback.
+
+The models only understand 48x48 grayscale face crops, while users upload anything from a FER2013
+sample to a 12-megapixel phone photo. Photos go through detection at a size the cascade handles
+well; images already the size of a face crop are used whole, because detection on them mostly
+fails (the face fills the frame) and they need no cropping anyway.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+from PIL import Image
+
+from .cropping import centre_square, fer_crop, square_around
+from .detection import Box, FaceDetector, HaarFaceDetector
+
+FaceSource = Literal["detected", "whole_image", "centre"]
+
+CROP_MAX_SIDE = 64
+"""An image no longer than this on either side is taken to be a face crop, not a photo."""
+
+MAX_DETECTION_SIDE = 1600
+"""Longer photos are shrunk for detection: faces stay far above the cascade's minimum size, and
+a 4000x3000 photo is searched on a sixth of its pixels."""
+
+MIN_DETECTION_SIDE = 200
+"""Smaller photos are enlarged for detection, so that a face in them still spans more than the
+cascade's smallest window (24 px) and the detector's ``min_size``."""
+
+DEFAULT_MARGIN = 0.05
+"""On FER2013 itself the cascade's box is 0.98 of the crop's side (median; quartiles 0.91 and
+1.04), so the dataset frames faces about as tightly as the box: a small margin matches it while
+forgiving a box drawn a little small."""
+
+
+@dataclass(frozen=True, eq=False)
+class Face:
+    """One face: where it is in the image, and its crop ready for a model.
+
+    ``box`` is in the coordinates of the image given to :func:`find_faces`; ``crop`` is uint8
+    (48, 48). ``source`` says how it was obtained: ``"detected"`` by the detector,
+    ``"whole_image"`` for an image that is a face crop already, ``"centre"`` for the fallback
+    when no face was found.
+    """
+
+    box: Box
+    crop: np.ndarray
+    source: FaceSource
+
+
+@dataclass(frozen=True, eq=False)
+class FaceSearch:
+    """The faces of one image, largest first, never empty, and a sentence for the user."""
+
+    faces: tuple[Face, ...]
+    message: str
+
+    @property
+    def found(self) -> bool:
+        """Whether the crops hold a face: detected, or given as a face crop (not the fallback)."""
+        return self.faces[0].source != "centre"
+
+
+def find_faces(
+    image: Image.Image,
+    *,
+    detector: FaceDetector | None = None,
+    margin: float = DEFAULT_MARGIN,
+) -> FaceSearch:
+    """Every face in ``image`` (as returned by ``read_image``), largest first.
+
+    Each crop is the square around a face's box, ``margin`` of the box's side wider on every side.
+    When nothing is found the centre square of the image is offered instead, with
+    :attr:`FaceSearch.found` false, so the user can still see what a model makes of it.
+    """
+    gray = image if image.mode == "L" else image.convert("L")
+    width, height = gray.size
+    if max(width, height) <= CROP_MAX_SIDE:
+        whole = Box(0, 0, width, height)
+        return FaceSearch(
+            (Face(whole, fer_crop(gray, whole), "whole_image"),),
+            f"The image is only {width}x{height} pixels, the size of a face crop: "
+            "it is used whole as the face, without detection.",
+        )
+    detected = _detect(gray, detector or HaarFaceDetector())
+    boxes = sorted(detected, key=lambda box: box.area, reverse=True)
+    if not boxes:
+        centre = centre_square(gray.size)
+        return FaceSearch(
+            (Face(centre, fer_crop(gray, centre), "centre"),),
+            "No face found, so the centre of the image is used instead. "
+            "A frontal, upright, well-lit face works best.",
+        )
+    faces = tuple(
+        Face(box, fer_crop(gray, square_around(box, margin, gray.size)), "detected")
+        for box in boxes
+    )
+    plural = "face" if len(faces) == 1 else "faces, the largest first"
+    return FaceSearch(faces, f"Found {len(faces)} {plural}.")
+
+
+def _detect(gray: Image.Image, detector: FaceDetector) -> list[Box]:
+    """The detector's boxes for ``gray``, searched at a workable size, in ``gray``'s coordinates."""
+    width, height = gray.size
+    enlarge = max(1.0, MIN_DETECTION_SIDE / min(width, height))
+    scale = min(enlarge, MAX_DETECTION_SIDE / max(width, height))
+    if scale != 1.0:
+        size = (max(1, round(width * scale)), max(1, round(height * scale)))
+        gray = gray.resize(size, Image.Resampling.BILINEAR, reducing_gap=2.0)
+    return [_unscaled(box, scale, (width, height)) for box in detector.detect(np.asarray(gray))]
+
+
+def _unscaled(box: Box, scale: float, size: tuple[int, int]) -> Box:
+    """A box found at ``scale`` mapped back onto the image of ``size``, kept inside it."""
+    width, height = size
+    x0, x1 = (min(max(round(v / scale), 0), width) for v in (box.x, box.x + box.w))
+    y0, y1 = (min(max(round(v / scale), 0), height) for v in (box.y, box.y + box.h))
+    return Box(x0, y0, x1 - x0, y1 - y0)
