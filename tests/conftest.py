@@ -15,7 +15,7 @@ def isolated_folders(tmp_path_factory: pytest.TempPathFactory) -> None:
     os.environ["FER_MODELS_DIR"] = str(tmp_path_factory.mktemp("models"))
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def fer2013_dir() -> Path:
     """The real dataset from ``FER2013_DIR``; skips the test when it is not set."""
     path = os.environ.get("FER2013_DIR")

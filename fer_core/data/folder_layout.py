@@ -19,11 +19,11 @@ from .images import IMAGE_SUFFIXES, read_image_file
 class ImageFile:
     """One image of the layout: where it is, its id (path from the root), split, label and stat.
 
-    Size and modification time come for free while listing and let the loader fingerprint the
-    source without touching each file again.
+    Size and modification time come from the listing and let the loader fingerprint the source
+    without opening each file.
     """
 
-    path: Path
+    path: str
     id: str
     split: str
     label: int
@@ -58,14 +58,12 @@ def list_images(root: Path) -> list[ImageFile]:
             label = class_index(entry.name, where=str(folder))
             prefix = f"{folder.name}/{entry.name}/"
             for image in _sorted_entries(Path(entry.path)):
-                if os.path.splitext(image.name)[1].lower() not in IMAGE_SUFFIXES:
+                if not image.name.lower().endswith(IMAGE_SUFFIXES):
                     skipped += 1
                     continue
                 stat = image.stat()
-                files.append(ImageFile(
-                    Path(image.path), prefix + image.name, split, label,
-                    stat.st_size, stat.st_mtime_ns,
-                ))
+                files.append(ImageFile(image.path, prefix + image.name, split, label,
+                                       stat.st_size, stat.st_mtime_ns))
     if skipped:
         warnings.warn(f"skipped {skipped} file(s) that are not .jpg or .png images", stacklevel=2)
     if not files:

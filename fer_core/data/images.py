@@ -10,7 +10,7 @@ from PIL import Image, UnidentifiedImageError
 from ..errors import DataError
 from .classes import IMAGE_SIZE
 
-IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png"})
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png")
 
 
 def to_fer_array(image: Image.Image) -> tuple[np.ndarray, bool]:

@@ -1,7 +1,7 @@
 """``load_dataset``: one entry point for every layout, with a decode cache.
 
 Decoding 32k JPEGs or a 300 MB CSV takes a while; the decoded arrays are cached as one ``.npz``
-in the project's cache, keyed by a fingerprint of the source files (paths, sizes, modification
+in the project's cache, keyed by a fingerprint of the source files (names, sizes, modification
 times) and the loading options, so a second load is a single file read.
 """
 
@@ -37,10 +37,8 @@ def find_csv(root: Path) -> Path | None:
 
 def _fingerprint(entries: list[tuple[str, int, int]]) -> str:
     """A short hash of (name, size, mtime) triples: changes whenever a source file does."""
-    digest = hashlib.sha256()
-    for name, size, mtime_ns in entries:
-        digest.update(f"{name}\0{size}\0{mtime_ns}\n".encode())
-    return digest.hexdigest()[:16]
+    text = "\n".join(f"{name}\0{size}\0{mtime_ns}" for name, size, mtime_ns in entries)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def _file_entry(path: Path) -> tuple[str, int, int]:
