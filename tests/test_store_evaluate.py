@@ -118,6 +118,15 @@ def test_cli_lists_evaluates_and_ensembles(tmp_path: Path, capsys, monkeypatch) 
     reports = json.loads(capsys.readouterr().out)
     assert [r["model"] for r in reports] == ["one", "two", "ensemble(one+two)"]
 
+    assert main(["evaluate", "--model", "one", "--model", "two", "--data", str(data),
+                 "--save", "pair", "--json"]) == 0
+    pair = store.get("pair")
+    assert pair.is_ensemble and pair.members == ["one", "two"]
+    assert not (pair.path / "model.keras").exists()
+    assert pair.metrics["accuracy"] == json.loads(capsys.readouterr().out)[2]["accuracy"]
+    assert main(["evaluate", "--model", "pair", "--data", str(data), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)[2]["model"] == "ensemble(one+two)"
+
     assert main(["evaluate", "--model", "nope", "--data", str(data)]) == 2
     assert "error: no stored model 'nope'" in capsys.readouterr().err
     assert main(["train", "--model", "resnet9", "--data", str(data)]) == 2

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import signal
+import sys
 import threading
 from pathlib import Path
 
@@ -35,6 +36,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     evaluate.add_argument("--split", default="test", choices=("train", "val", "test"))
     evaluate.add_argument("--tta", choices=("flip", "tencrop"), help="test-time augmentation")
     evaluate.add_argument("--json", action="store_true", help="print JSON")
+    evaluate.add_argument("--save", metavar="NAME",
+                          help="store the models' ensemble under NAME (figures on the test split)")
     evaluate.set_defaults(handler=run_evaluate)
 
 
@@ -102,17 +105,15 @@ def run_train(args: argparse.Namespace) -> int:
 
 def run_evaluate(args: argparse.Namespace) -> int:
     from ..data import load_dataset
+    from ..ensemble import member_models, store_ensemble
     from ..evaluate import align_to_classes, classification_metrics, predict_proba
     from ..store import ModelStore
 
     store = ModelStore()
-    chosen = [store.get(name) for name in args.model]
-    if any(m.is_ensemble for m in chosen):
-        chosen = [store.get(n) for m in chosen for n in (m.members or [m.name])]
+    chosen = member_models(store, args.model)
     classes = chosen[0].classes
-    if any(m.classes != classes for m in chosen):
-        raise ModelError("models with different class lists cannot be evaluated together")
-    part = load_dataset(args.data).split(args.split)
+    dataset = load_dataset(args.data)
+    part = dataset.split(args.split)
     if not len(part):
         raise ModelError(f"the dataset at {args.data} has no {args.split!r} split")
     images, labels = align_to_classes(part, classes)
@@ -123,6 +124,10 @@ def run_evaluate(args: argparse.Namespace) -> int:
         ensemble = sum(probabilities) / len(probabilities)
         reports.append({"model": "ensemble(" + "+".join(m.name for m in chosen) + ")",
                         **classification_metrics(labels, ensemble, classes)})
+    if args.save:
+        saved = store_ensemble(args.save, [m.name for m in chosen], dataset, store)
+        print(f"stored ensemble {saved.name}: test accuracy {saved.metrics['accuracy']:.2%} "
+              f"-> {saved.path}", file=sys.stderr)
     if args.json:
         print(json.dumps(reports[0] if len(reports) == 1 else reports, indent=2))
         return 0

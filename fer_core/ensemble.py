@@ -1,0 +1,34 @@
+"""Ensembles: the average of several stored models' probabilities, stored as a small manifest.
+
+An ensemble's folder holds ``ensemble.json`` (its members' names), ``config.json`` and
+``metrics.json``, never a copy of the members' weights.
+"""
+
+from __future__ import annotations
+
+from .data import Dataset
+from .errors import ModelError
+from .evaluate import full_report
+from .store import ModelStore, StoredModel
+
+
+def member_models(store: ModelStore, names: list[str]) -> list[StoredModel]:
+    """The plain models behind ``names`` (an ensemble's name stands for its members)."""
+    chosen = [store.get(name) for name in names]
+    members = [store.get(n) if m.is_ensemble else m for m in chosen for n in (m.members or [m.name])]
+    if any(m.classes != members[0].classes for m in members):
+        raise ModelError("models with different class lists cannot be combined")
+    return members
+
+
+def store_ensemble(name: str, names: list[str], dataset: Dataset,
+                   store: ModelStore | None = None) -> StoredModel:
+    """Evaluate the average of ``names`` on the raw test split and store it as ``name``."""
+    store = store or ModelStore()
+    members = member_models(store, names)
+    if len(members) < 2:
+        raise ModelError("an ensemble needs at least two models")
+    metrics = full_report([m.load_keras() for m in members], members[0].classes, dataset)
+    config = {"model": "ensemble", "family": "ensemble (average of probabilities)",
+              "classes": members[0].classes, "members": [m.name for m in members]}
+    return store.save(name, config=config, members=[m.name for m in members], metrics=metrics)
