@@ -101,3 +101,10 @@ def test_errors_are_one_line(
     code, out, err = run(capsys, *argv)
     assert code == 2 and out == ""
     assert err.startswith(message) and "Traceback" not in err
+
+
+def test_audit_with_faces_flags_every_random_image(root: Path, capsys: pytest.CaptureFixture) -> None:
+    code, out, _ = run(capsys, "data", "audit", str(root), "--faces", "--json")
+    counts = json.loads(out)["counts_by_reason"]
+    # Random noise and the blank image hold no face: every image is flagged.
+    assert code == 0 and counts["no_face"] == 2 * 14 + 3

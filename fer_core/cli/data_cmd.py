@@ -31,6 +31,10 @@ def register(commands: argparse._SubParsersAction) -> None:
         "--near-distance", type=int, metavar="N",
         help="also flag near duplicates: perceptual hashes differing in at most N of 64 bits",
     )
+    check.add_argument(
+        "--faces", action="store_true",
+        help="also flag images where the face detector finds no face (slow: minutes on FER2013)",
+    )
     check.set_defaults(handler=run_audit)
 
 
@@ -58,7 +62,12 @@ def _print_audit(result: Audit, total: int) -> None:
 
 def run_audit(args: argparse.Namespace) -> int:
     dataset = load_dataset(args.path)
-    result = audit(dataset, near_distance=args.near_distance)
+    face_check = None
+    if args.faces:
+        from ..faces import has_face
+
+        face_check = has_face
+    result = audit(dataset, near_distance=args.near_distance, face_check=face_check)
     if args.out:
         result.write(args.out)
     if args.json:
