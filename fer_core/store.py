@@ -91,6 +91,18 @@ class StoredModel:
             raise ModelError(f"{self.name}: {path} is not a loadable Keras model ({exc})") from None
 
 
+def _inference_copy(model):
+    """The model without its optimizer: a stored model is for predicting and explaining, and the
+    optimizer's state would triple the file."""
+    import keras
+
+    if getattr(model, "optimizer", None) is None:
+        return model
+    copy = keras.Model.from_config(model.get_config())  # clone_model would keep the optimizer
+    copy.set_weights(model.get_weights())
+    return copy
+
+
 class ModelStore:
     """The folder of stored models (``models/`` or ``$FER_MODELS_DIR``)."""
 
@@ -131,7 +143,7 @@ class ModelStore:
         with atomic_path(target) as staged:
             staged.mkdir()
             if model is not None:
-                model.save(staged / MODEL_FILE)
+                _inference_copy(model).save(staged / MODEL_FILE)
             if members is not None:
                 (staged / ENSEMBLE_FILE).write_text(json.dumps({"members": members}, indent=2))
             (staged / "config.json").write_text(json.dumps(config, indent=2))

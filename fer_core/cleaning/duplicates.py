@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import math
 
-import imagehash
 import numpy as np
 import pandas as pd
 from PIL import Image
@@ -36,6 +35,8 @@ def exact_groups(images: np.ndarray) -> np.ndarray:
 
 def phash_codes(images: np.ndarray) -> np.ndarray:
     """The 64-bit ``imagehash.phash`` of each image, packed into one uint64 for XOR comparison."""
+    import imagehash  # only here: GPU training machines lack it and never search near duplicates
+
     bits = np.array(
         [imagehash.phash(Image.fromarray(image)).hash.ravel() for image in images], dtype=bool
     ).reshape(len(images), 64)
