@@ -1,0 +1,73 @@
+"""Pictures for the pages: faces enlarged, photos with their face boxes, mosaics and the
+explanation grid as one PNG a teacher can drop into slides."""
+
+from __future__ import annotations
+
+import io
+from typing import Sequence
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+from fer_core.faces import Face
+
+BOX_COLOUR = (255, 196, 0)
+DISPLAY_SIDE = 480
+
+
+def enlarged(face: np.ndarray, side: int = 192) -> Image.Image:
+    """A 48x48 face scaled up smoothly, so a class can see it from the back of the room."""
+    return Image.fromarray(np.asarray(face, dtype=np.uint8)).resize(
+        (side, side), Image.Resampling.BICUBIC)
+
+
+def with_boxes(image: Image.Image, faces: Sequence[Face], chosen: int = 0) -> Image.Image:
+    """The photo shrunk for display with each face's box drawn and numbered (chosen one thicker)."""
+    scale = min(1.0, DISPLAY_SIDE / max(image.size))
+    shown = image.convert("RGB").resize(
+        (max(1, round(image.width * scale)), max(1, round(image.height * scale))))
+    draw = ImageDraw.Draw(shown)
+    font = ImageFont.load_default(size=max(12, round(shown.width / 25)))
+    for number, face in enumerate(faces):
+        x, y, w, h = (round(v * scale) for v in face.box)
+        draw.rectangle((x, y, x + w, y + h), outline=BOX_COLOUR, width=4 if number == chosen else 2)
+        draw.text((x + 4, y + 2), str(number + 1), fill=BOX_COLOUR, font=font)
+    return shown
+
+
+def mosaic(faces: np.ndarray, columns: int, side: int = 72, gap: int = 4) -> Image.Image:
+    """Faces (N, 48, 48) in a grid of ``columns``, one picture (one element for the browser)."""
+    rows = max(1, -(-len(faces) // columns))
+    sheet = Image.new("L", (columns * (side + gap) - gap, rows * (side + gap) - gap), 255)
+    for i, face in enumerate(faces):
+        sheet.paste(enlarged(face, side), ((i % columns) * (side + gap), (i // columns) * (side + gap)))
+    return sheet
+
+
+def grid_png(
+    row_titles: Sequence[str],
+    column_titles: Sequence[str],
+    cells: Sequence[Sequence[Image.Image]],
+    side: int = 160,
+) -> bytes:
+    """Titled rows x columns of pictures, as PNG bytes (the Explain page's download)."""
+    font = ImageFont.load_default(size=15)
+    label_width, header, gap = 190, 28, 6
+    width = label_width + len(column_titles) * (side + gap)
+    height = header + len(row_titles) * (side + gap)
+    sheet = Image.new("RGB", (width, height), "white")
+    draw = ImageDraw.Draw(sheet)
+    for j, title in enumerate(column_titles):
+        draw.text((label_width + j * (side + gap) + 4, 6), title, fill="black", font=font)
+    for i, (title, row) in enumerate(zip(row_titles, cells)):
+        top = header + i * (side + gap)
+        draw.multiline_text((6, top + 6), title, fill="black", font=font, spacing=4)
+        for j, cell in enumerate(row):
+            sheet.paste(cell.convert("RGB").resize((side, side)), (label_width + j * (side + gap), top))
+    return png_bytes(sheet)
+
+
+def png_bytes(image: Image.Image) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()

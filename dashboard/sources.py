@@ -1,0 +1,94 @@
+"""Where the pages get their data and models: read once per process, shared by every session.
+
+The dataset is held with ``st.cache_resource``, not ``st.cache_data``: it is an immutable
+:class:`~fer_core.data.Dataset` of ~80 MB that nobody modifies, and ``cache_data`` would pickle a
+copy of it on every rerun of every page. Keras models are shared the same way, keyed by their
+file's modification time so that a model retrained under the same name is loaded again.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING
+
+import streamlit as st
+
+from fer_core.data import Dataset, load_dataset
+from fer_core.errors import ModelError
+from fer_core.store import MODEL_FILE, ModelStore, StoredModel
+
+from .messages import user_errors
+
+if TYPE_CHECKING:
+    import keras
+
+DATA_KEY = "data_path"
+
+
+def dataset_input() -> None:
+    """The sidebar's dataset path. A widget of the main script keeps its value on every page."""
+    st.sidebar.text_input(
+        "FER2013 dataset",
+        value=os.environ.get("FER2013_DIR", ""),
+        key=DATA_KEY,
+        placeholder="/path/to/fer2013",
+        help="The Kaggle fer2013.csv (or its folder), or a folder with train/<class>/ and "
+             "test/<class>/ images. Starts as $FER2013_DIR.",
+    )
+
+
+def dataset_path() -> str:
+    return st.session_state.get(DATA_KEY, "").strip()
+
+
+def current_dataset() -> Dataset | None:
+    """The dataset at the sidebar's path, or None: no path set, or (said on the page) unusable."""
+    if not dataset_path():
+        return None
+    with user_errors(prefix="Dataset: "):
+        return _read_dataset(dataset_path())
+    return None
+
+
+@st.cache_resource(show_spinner="Reading the dataset (the first time decodes every image)...")
+def _read_dataset(path: str) -> Dataset:
+    return load_dataset(path)
+
+
+def stored_models() -> list[StoredModel]:
+    """Every stored model, read afresh on each run so a model trained a moment ago shows up."""
+    return ModelStore().list()
+
+
+def single_models() -> list[StoredModel]:
+    """Stored models with their own network (ensembles only name other models)."""
+    return [m for m in stored_models() if not m.is_ensemble]
+
+
+def model_version(stored: StoredModel) -> str:
+    """A key that changes whenever the stored network does: its folder and file time."""
+    file = stored.path / MODEL_FILE
+    return f"{stored.path}@{file.stat().st_mtime_ns if file.is_file() else 0}"
+
+
+def load_model(stored: StoredModel) -> keras.Model | None:
+    """The stored network, loaded once; None (with a warning on the page) if it cannot be."""
+    with user_errors("warning"):
+        return _load_keras(model_version(stored))
+    return None
+
+
+@st.cache_resource(show_spinner="Loading the model...", max_entries=12)
+def _load_keras(version: str) -> keras.Model:
+    path = version.rpartition("@")[0]
+    return ModelStore().get(path).load_keras()
+
+
+def study_accuracy(stored: StoredModel) -> float | None:
+    """The study's test accuracy for the stored model's family, where the study reports one."""
+    from fer_core.models import get_spec  # imports Keras: only when a page needs the zoo
+
+    try:
+        return get_spec(stored.family).study_accuracy
+    except ModelError:  # an ensemble, or a family this version no longer has
+        return None

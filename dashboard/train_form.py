@@ -1,0 +1,156 @@
+"""The Train page's settings form: every hyperparameter of a family, its recipe filled in.
+
+The form returns only the settings the user changed: a run with untouched settings then has the
+same configuration (and cache key) as ``python -m fer_core train --model FAMILY``, so asking for
+it again finds the stored model instead of training a copy.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import streamlit as st
+
+from fer_core.cleaning import PRESETS
+from fer_core.models.transfer import SCHEDULES
+from fer_core.training import TrainConfig
+from fer_core.training.config import AUGMENTATIONS, LR_SCHEDULES, OPTIMIZERS
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One field of :class:`TrainConfig` as a widget: its label, help and allowed values."""
+
+    key: str
+    label: str
+    help: str
+    choices: tuple[str, ...] = ()
+
+
+MAIN = (
+    Setting("epochs", "Epochs", "Passes over the training images; early stopping may end sooner."),
+    Setting("batch_size", "Batch size", "Images per weight update."),
+    Setting("optimizer", "Optimizer", "Adam adapts its steps; SGD uses Nesterov momentum.",
+            OPTIMIZERS),
+    Setting("learning_rate", "Learning rate", "Size of the weight updates."),
+    Setting("lr_schedule", "Learning-rate schedule",
+            "constant; plateau: divide it when validation loss stalls; cosine: decay per epoch.",
+            LR_SCHEDULES),
+    Setting("patience", "Early-stopping patience",
+            "Epochs without a better validation loss before training stops (best weights kept)."),
+    Setting("cleaning", "Data cleaning",
+            "default: drop duplicates, leaked and blank images; study: also drop disgust; "
+            "raw: train on everything.", tuple(PRESETS)),
+    Setting("limit", "Training images (0 = all)",
+            "A cap on the training images, for a quick demonstration run."),
+)
+ADVANCED = (
+    Setting("momentum", "Momentum (SGD)", "Momentum of SGD; Adam ignores it."),
+    Setting("weight_decay", "Weight decay", "Shrinks the weights a little at every step."),
+    Setting("label_smoothing", "Label smoothing", "Softens the one-hot targets, e.g. 0.1."),
+    Setting("class_weights", "Balance classes",
+            "Weight rare emotions (disgust) up in the loss, in inverse proportion to their count."),
+    Setting("seed", "Random seed", "The same seed and settings give the same model."),
+)
+AUGMENTATION_HELP = {
+    "flip": "Mirror faces left-right at random.",
+    "shift": "Shift by up to this fraction of the image.",
+    "rotation": "Rotate by up to this fraction of a full turn.",
+    "zoom": "Zoom in or out by up to this fraction.",
+    "erasing": "Probability of erasing a random patch.",
+}
+OPTION_HELP = {
+    "weights": "imagenet (Keras' cache or a download), random, or the path of the .h5 file.",
+    "schedule": "frozen_then_unfrozen: head first, then all layers; gradual: one block at a "
+                "time; finetune: all layers from the start.",
+    "image_size": "Side the 48x48 face is resized to for the ImageNet backbone.",
+    "width": "Filters of the first block; doubled in each later block.",
+    "dropout": "Dropout of the dense head.",
+}
+OPTION_CHOICES = {"schedule": SCHEDULES}
+
+
+def _step(default: float) -> float:
+    return 10.0 ** math.floor(math.log10(default)) if default > 0 else 0.01
+
+
+def _widget(label: str, default: Any, key: str, help: str, choices: tuple[str, ...] = ()) -> Any:
+    """The input that suits the default's type: a choice, a checkbox, a number or text."""
+    if choices:
+        return st.selectbox(label, choices, index=choices.index(default), key=key, help=help)
+    if isinstance(default, bool):
+        return st.checkbox(label, value=default, key=key, help=help)
+    if isinstance(default, int):
+        return st.number_input(label, value=default, min_value=0, step=1, key=key, help=help)
+    if isinstance(default, float):
+        return st.number_input(label, value=default, min_value=0.0, step=_step(default),
+                               format="%g", key=key, help=help)
+    return st.text_input(label, value=str(default), key=key, help=help)
+
+
+def _changed(pairs: list[tuple[str, Any, Any]]) -> dict[str, Any]:
+    """The (key, default, chosen) pairs whose choice differs from the default, as overrides."""
+    return {key: value for key, default, value in pairs if value != default}
+
+
+def _inputs(config: TrainConfig, settings: tuple[Setting, ...], columns: int) -> dict[str, Any]:
+    """Widgets for ``settings`` in a grid; the values that differ from ``config``'s."""
+    cells = st.columns(columns)
+    pairs = []
+    for i, setting in enumerate(settings):
+        default = getattr(config, setting.key)
+        shown = 0 if setting.key == "limit" and default is None else default
+        with cells[i % columns]:
+            value = _widget(setting.label, shown, f"{config.model}.{setting.key}", setting.help,
+                            setting.choices)
+        pairs.append((setting.key, shown, value))
+    changed = _changed(pairs)
+    if changed.get("limit") == 0:
+        changed["limit"] = None
+    return changed
+
+
+def _augmentation(config: TrainConfig) -> dict[str, Any]:
+    cells = st.columns(len(AUGMENTATIONS))
+    pairs = []
+    for cell, name in zip(cells, AUGMENTATIONS):
+        default = config.augmentation.get(name, False if name == "flip" else 0.0)
+        with cell:
+            value = _widget(name.capitalize(), default, f"{config.model}.aug.{name}",
+                            AUGMENTATION_HELP[name])
+        pairs.append((name, default, value))
+    return _changed(pairs)
+
+
+def _options(config: TrainConfig) -> dict[str, Any]:
+    if not config.options:
+        return {}
+    st.markdown(f"**{config.model} options**")
+    cells = st.columns(len(config.options))
+    pairs = []
+    for cell, (name, default) in zip(cells, config.options.items()):
+        with cell:
+            value = _widget(name.replace("_", " ").capitalize(), default,
+                            f"{config.model}.opt.{name}", OPTION_HELP.get(name, ""),
+                            OPTION_CHOICES.get(name, ()))
+        pairs.append((name, default, value))
+    return _changed(pairs)
+
+
+def settings_form(config: TrainConfig) -> dict[str, Any]:
+    """All of ``config``'s settings as widgets (recipe values filled in); the changed ones.
+
+    Family options come first among the advanced ones: for a transfer family the weights option
+    is what decides whether training can start at all.
+    """
+    changed = _inputs(config, MAIN, columns=4)
+    with st.expander("More settings: augmentation, regularisation, family options",
+                     expanded=bool(config.options)):
+        changed |= _options(config)
+        st.markdown("**Augmentation** (training only)")
+        changed |= _augmentation(config)
+        st.markdown("**Regularisation and reproducibility**")
+        changed |= _inputs(config, ADVANCED, columns=5)
+    return changed

@@ -1,0 +1,132 @@
+"""One training run at a time, process-wide, in a background thread the pages poll.
+
+A Streamlit script must never block for the minutes a run takes, and a run must survive the page
+being left or reloaded; so the run lives in a thread owned by the module-level :data:`JOB`, and
+:class:`RecordingProgress` copies its events into a snapshot that any session can read.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
+
+from fer_core.data import Dataset
+from fer_core.errors import FerError
+from fer_core.training import Progress, RunPlan, TrainingStopped, train_model
+
+State = Literal["idle", "running", "done", "reused", "stopped", "failed"]
+LOG = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Request:
+    """What was asked for: kept so that a stopped run can be resumed with the same settings."""
+
+    family: str
+    name: str
+    overrides: dict[str, Any]
+    dataset: Dataset = field(repr=False)
+    force: bool = False
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Where the run stands, copied out under the lock so a page never sees half an update."""
+
+    state: State = "idle"
+    request: Request | None = None
+    plan: RunPlan | None = None
+    epoch: int = 0
+    batch: int = 0
+    batch_logs: dict[str, float] = field(default_factory=dict)
+    history: tuple[dict[str, Any], ...] = ()
+    message: str = ""
+    stored: str | None = None
+
+    @property
+    def running(self) -> bool:
+        return self.state == "running"
+
+    @property
+    def fraction(self) -> float:
+        """Share of all the run's batches done, 0..1."""
+        if self.plan is None or not self.plan.batches_per_epoch:
+            return 0.0
+        done = self.epoch * self.plan.batches_per_epoch + self.batch
+        return min(1.0, done / (self.plan.epochs * self.plan.batches_per_epoch))
+
+
+class RecordingProgress(Progress):
+    """Training events folded into the job's snapshot (called from the training thread)."""
+
+    def __init__(self, job: TrainingJob) -> None:
+        self.job = job
+
+    def on_run_begin(self, plan: RunPlan) -> None:
+        self.job.update(plan=plan, epoch=plan.start_epoch, batch=plan.start_batch)
+
+    def on_batch_end(self, epoch: int, batch: int, logs: dict[str, float]) -> None:
+        self.job.update(epoch=epoch, batch=batch + 1, batch_logs=dict(logs))
+
+    def on_epoch_end(self, record: dict[str, Any]) -> None:
+        self.job.update(epoch=record["epoch"], batch=0,
+                        history=self.job.snapshot().history + (dict(record),))
+
+
+class TrainingJob:
+    """The process's one training slot: start, stop, and a snapshot to poll."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._snapshot = Snapshot()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def snapshot(self) -> Snapshot:
+        with self._lock:
+            return self._snapshot
+
+    def update(self, **changes: Any) -> None:
+        with self._lock:
+            self._snapshot = replace(self._snapshot, **changes)
+
+    def start(self, request: Request, resume: bool = False) -> bool:
+        """Start a run in the background; False when one is already running."""
+        with self._lock:
+            if self._snapshot.running:
+                return False
+            self._stop.clear()
+            self._snapshot = Snapshot(state="running", request=request)
+            self._thread = threading.Thread(target=self._run, args=(request, resume),
+                                            name="fer-training", daemon=True)
+        self._thread.start()
+        return True
+
+    def stop(self) -> None:
+        """Ask the run to stop after the current batch (it saves a checkpoint first)."""
+        self._stop.set()
+
+    @property
+    def stopping(self) -> bool:
+        return self._stop.is_set() and self.snapshot().running
+
+    def _run(self, request: Request, resume: bool) -> None:
+        try:
+            stored, reused = train_model(
+                request.family, request.dataset, overrides=request.overrides, name=request.name,
+                resume=resume, force=request.force, progress=RecordingProgress(self),
+                stop=self._stop)
+            self.update(state="reused" if reused else "done", stored=stored.name)
+        except TrainingStopped:
+            self.update(state="stopped", message="Stopped. The run's checkpoint is saved: "
+                                                 "Resume continues exactly where it stopped.")
+        except FerError as exc:
+            self.update(state="failed", message=str(exc))
+        except Exception as exc:  # a bug: the page must still leave the running state
+            LOG.exception("training failed")
+            self.update(state="failed", message=f"Training failed unexpectedly: {exc!r}")
+
+
+JOB = TrainingJob()

@@ -1,0 +1,60 @@
+"""Compare: learning curves, confusion matrices, per-class F1 and accuracy of stored models."""
+
+import streamlit as st
+
+from dashboard.figures import (accuracy_vs_study, chart_with_csv, confusion, learning_curves,
+                               per_class_f1)
+from dashboard.frames import accuracy_frame, confusion_frame, history_frame, per_class_frame
+from dashboard.messages import NO_MODELS_HELP
+from dashboard.sources import stored_models
+
+PER_ROW = 3
+
+st.title("Compare models")
+models = stored_models()
+if not models:
+    st.info(NO_MODELS_HELP, icon=":material/model_training:")
+    st.stop()
+
+names = [m.name for m in models]
+picked = st.multiselect("Models", names, default=names[:4], key="compare_models")
+chosen = [m for m in models if m.name in picked]
+if not chosen:
+    st.info("Pick at least one model above.")
+    st.stop()
+
+st.subheader("Accuracy on the test split, next to the study's")
+accuracy = accuracy_frame(chosen)
+chart_with_csv(accuracy_vs_study(accuracy), accuracy, "accuracy.csv", "accuracy")
+
+st.subheader("Learning curves")
+st.caption("Solid: training data; dashed: validation data. A dashed line that stops improving "
+           "while the solid one keeps going is the model memorising its training faces.")
+history = history_frame(chosen)
+if history.empty:
+    st.caption("No training history stored for these models.")
+else:
+    chart_with_csv(learning_curves(history), history, "learning_curves.csv", "curves")
+
+st.subheader("Confusion matrices")
+normalised = st.toggle("Share of each true emotion (rows add up to 100%)", value=True,
+                       key="confusion_normalised")
+matrices = confusion_frame(chosen)
+with_matrix = list(dict.fromkeys(matrices["model"]))
+for start in range(0, len(with_matrix), PER_ROW):
+    for cell, name in zip(st.columns(PER_ROW), with_matrix[start:start + PER_ROW]):
+        with cell:
+            st.plotly_chart(confusion(matrices[matrices["model"] == name], normalised, name),
+                            key=f"confusion_{name}")
+if with_matrix:
+    st.download_button("Download the matrices (CSV)", matrices.to_csv(index=False),
+                       file_name="confusion_matrices.csv", mime="text/csv",
+                       icon=":material/download:", key="confusion_csv")
+missing = [m.name for m in chosen if m.name not in with_matrix]
+if missing:
+    st.caption(f"No test metrics stored for {', '.join(missing)} (trained without a test split).")
+
+st.subheader("F1 per emotion")
+per_class = per_class_frame(chosen)
+if not per_class.empty:
+    chart_with_csv(per_class_f1(per_class), per_class, "per_class.csv", "per_class")

@@ -1,0 +1,131 @@
+"""The dashboard, page by page, with Streamlit's AppTest: a temp store of tiny untrained models
+and a small generated dataset, so it runs anywhere in about a minute.
+
+Every page must render without an exception element with only the stored models, and do more
+with a dataset; the Explain page must go from an uploaded photo, and from a dataset sample, to
+its grid of heatmaps.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+from streamlit.testing.v1 import AppTest
+
+from tests.helpers import write_folder_layout
+
+APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
+TIMEOUT = 120  # TensorFlow starts slowly on a busy CPU
+FAKE_EPOCHS = 3
+
+
+def write_store(root: Path, data: Path, names: tuple[str, ...] = ("tiny_a", "tiny_b")) -> Path:
+    """Tiny untrained ``custom_cnn`` models stored as ``train_model`` stores them, with fake
+    histories and real metrics measured on the dataset at ``data``."""
+    from fer_core.data import load_dataset
+    from fer_core.evaluate import full_report
+    from fer_core.models import build_model, get_spec
+    from fer_core.store import ModelStore
+    from fer_core.training import make_config
+
+    import keras
+
+    dataset = load_dataset(data)
+    spec = get_spec("custom_cnn")
+    store = ModelStore(root)
+    for seed, name in enumerate(names):
+        keras.utils.set_random_seed(seed)
+        model = build_model(spec, len(dataset.classes))
+        config = {**make_config("custom_cnn", {"seed": seed}).to_dict(), "name": name,
+                  "family": spec.family, "classes": list(dataset.classes),
+                  "gradcam_layer": spec.gradcam_layer, "cache_key": f"test-{name}",
+                  "parameters": int(model.count_params())}
+        history = [{"epoch": e, "phase": "all layers", "loss": 2.0 - 0.2 * e - 0.1 * seed,
+                    "accuracy": 0.2 + 0.05 * e, "val_loss": 2.0 - 0.1 * e,
+                    "val_accuracy": 0.18 + 0.03 * e, "learning_rate": 1e-3, "seconds": 1.0}
+                   for e in range(1, FAKE_EPOCHS + 1)]
+        store.save(name, model=model, config=config, history=history,
+                   metrics=full_report([model], dataset.classes, dataset))
+    return root
+
+
+def photo_bytes(fmt: str = "PNG") -> bytes:
+    """A 160x120 grey gradient: no face in it, so the page falls back to its centre."""
+    gradient = np.tile(np.linspace(30, 220, 160, dtype=np.uint8), (120, 1))
+    buffer = io.BytesIO()
+    Image.fromarray(gradient).save(buffer, format=fmt)
+    return buffer.getvalue()
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_folder_layout(tmp_path_factory.mktemp("fer"), per_class=3)
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory, data_dir: Path) -> Path:
+    """The temp store, made once for the module; FER_MODELS_DIR points at it."""
+    root = write_store(tmp_path_factory.mktemp("store"), data_dir)
+    previous = os.environ.get("FER_MODELS_DIR")
+    os.environ["FER_MODELS_DIR"] = str(root)
+    yield root
+    if previous is not None:
+        os.environ["FER_MODELS_DIR"] = previous
+
+
+def open_page(page: str, data: Path | None = None) -> AppTest:
+    """The app on ``page``, with the sidebar's dataset path set when ``data`` is given."""
+    app = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
+    if data is not None:
+        app.text_input(key="data_path").set_value(str(data)).run()
+    if page != "overview":
+        app.switch_page(f"../pages/{page}.py").run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app
+
+
+def texts(app: AppTest) -> str:
+    """Everything the page wrote as text, for asserting on what a user reads."""
+    parts = [*app.title, *app.subheader, *app.markdown, *app.caption, *app.info, *app.success,
+             *app.warning, *app.error]
+    return "\n".join(str(p.value) for p in parts)
+
+
+def test_overview_without_dataset_lists_the_zoo(store: Path) -> None:
+    app = open_page("overview")
+    zoo = app.dataframe[0].value
+    assert {"tiny_a", "tiny_b", "(not trained yet)"} <= set(zoo["model"])
+    assert "FER2013 is not shipped" in texts(app)
+
+
+def test_overview_names_the_dataset(store: Path, data_dir: Path) -> None:
+    app = open_page("overview", data_dir)
+    assert str(data_dir) in texts(app)
+
+
+def test_wrong_dataset_path_is_a_message(store: Path, tmp_path: Path) -> None:
+    app = open_page("dataset", tmp_path / "missing")
+    assert any("does not exist" in e.value for e in app.error)
+
+
+def test_dataset_page_explains_how_to_get_the_data(store: Path) -> None:
+    app = open_page("dataset")
+    assert "fer2013.csv" in texts(app)
+
+
+def test_dataset_page_shows_counts_samples_and_audit(store: Path, data_dir: Path) -> None:
+    app = open_page("dataset", data_dir)
+    charts = app.get("plotly_chart")
+    assert len(charts) == 2  # counts per split and class, audit reasons
+    assert len(app.image) >= 7  # a sample row per class
+
+
+def test_compare_page_draws_every_figure(store: Path) -> None:
+    app = open_page("compare")
+    assert len(app.get("plotly_chart")) == 5  # accuracy, curves, two matrices, per-class F1
+    assert len(app.get("download_button")) == 4
