@@ -47,10 +47,11 @@ def mosaic(faces: np.ndarray, columns: int, side: int = 72, gap: int = 4) -> Ima
 def grid_png(
     row_titles: Sequence[str],
     column_titles: Sequence[str],
-    cells: Sequence[Sequence[Image.Image]],
+    cells: Sequence[Sequence[Image.Image | None]],
     side: int = 160,
 ) -> bytes:
-    """Titled rows x columns of pictures, as PNG bytes (the Explain page's download)."""
+    """Titled rows x columns of pictures, as PNG bytes (the Explain page's download); a cell
+    that is None (a method that failed) stays blank."""
     font = ImageFont.load_default(size=15)
     label_width, header, gap = 190, 28, 6
     width = label_width + len(column_titles) * (side + gap)
@@ -63,7 +64,9 @@ def grid_png(
         top = header + i * (side + gap)
         draw.multiline_text((6, top + 6), title, fill="black", font=font, spacing=4)
         for j, cell in enumerate(row):
-            sheet.paste(cell.convert("RGB").resize((side, side)), (label_width + j * (side + gap), top))
+            if cell is not None:
+                sheet.paste(cell.convert("RGB").resize((side, side)),
+                            (label_width + j * (side + gap), top))
     return png_bytes(sheet)
 
 

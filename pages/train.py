@@ -1,2 +1,49 @@
+"""Train: pick an architecture and its settings, start, watch it learn, stop or resume."""
+
 import streamlit as st
-st.title("Train")
+
+from dashboard.messages import DATA_HELP, user_errors
+from dashboard.sources import current_dataset, dataset_path, stored_models
+from dashboard.train_form import settings_form
+from dashboard.train_view import live_panel
+from dashboard.training_job import JOB, Request
+from fer_core.models import get_spec, list_specs
+from fer_core.training import make_config
+
+st.title("Train a model")
+st.caption("One run at a time for the whole app; it goes on in the background while you use "
+           "the other pages, and lands in Compare and Explain when it ends.")
+live_panel()
+
+dataset = current_dataset()
+if dataset is None:
+    if not dataset_path():
+        st.info(DATA_HELP, icon=":material/folder_open:")
+    st.stop()
+
+specs = {spec.name: spec for spec in list_specs()}
+family = st.selectbox("Architecture", list(specs), key="train_family",
+                      format_func=lambda name: f"{name}: {specs[name].description}")
+study = get_spec(family).study_accuracy
+st.caption(f"The study's test accuracy: {study:.1%}." if study else "Not in the study: ours.")
+defaults = make_config(family)
+with st.form("train_form"):
+    name = st.text_input("Store as", value=family, key=f"{family}.store_name",
+                         help="The folder under models/; an existing model of that name is "
+                              "replaced.")
+    overrides = settings_form(defaults)
+    force = st.checkbox("Train again even if this configuration is already stored",
+                        key="train_force")
+    start = st.form_submit_button("Start training", type="primary", icon=":material/play_arrow:",
+                                  disabled=JOB.snapshot().running)
+stored = [m.name for m in stored_models()]
+if stored:
+    st.caption(f"Stored models: {', '.join(stored)}.")
+
+if start:
+    with user_errors():
+        make_config(family, overrides)  # refuses impossible settings before a thread starts
+        request = Request(family, name.strip() or family, overrides, dataset, force)
+        if JOB.start(request):
+            st.rerun()
+        st.warning("Another run is going: wait for it to end or stop it first.")

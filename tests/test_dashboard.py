@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import os
+import time
 from pathlib import Path
 
 import numpy as np
@@ -129,3 +130,77 @@ def test_compare_page_draws_every_figure(store: Path) -> None:
     app = open_page("compare")
     assert len(app.get("plotly_chart")) == 5  # accuracy, curves, two matrices, per-class F1
     assert len(app.get("download_button")) == 4
+
+
+def test_explain_grid_from_an_upload(store: Path) -> None:
+    app = open_page("explain")
+    app.file_uploader(key="upload").set_value(("gradient.png", photo_bytes(), "image/png")).run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert any("No face found" in w.value for w in app.warning)
+    # Two models x three methods, plus the photo and the face in the download grid.
+    assert len(app.image) == 1 + 2 * 3
+    assert len(app.get("plotly_chart")) == 2
+    scores = app.dataframe[0].value
+    assert set(scores["method"]) == {"Grad-CAM", "Grad-CAM++", "SmoothGrad", "random (baseline)"}
+    assert scores["deletion_auc"].between(0, 1).all()
+    assert app.get("download_button")[0].proto.label.startswith("Download the grid")
+
+
+def test_explain_refuses_a_file_that_is_not_an_image(store: Path) -> None:
+    app = open_page("explain")
+    app.file_uploader(key="upload").set_value(("notes.png", b"not an image", "image/png")).run()
+    assert not app.exception
+    assert any("not an image" in e.value for e in app.error)
+    assert not app.dataframe
+
+
+def test_explain_a_dataset_sample(store: Path, data_dir: Path) -> None:
+    app = open_page("explain", data_dir)
+    app.segmented_control(key="face_source").set_value("Dataset sample").run()
+    app.selectbox(key="sample_emotion").set_value("happy").run()
+    app.toggle(key="sample_wrong").set_value(True).run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert "labelled happy" in app.image[0].captions[0]
+    assert len(app.dataframe[0].value) == 2 * 4
+
+
+def finish_training(app: AppTest, timeout: float = TIMEOUT) -> AppTest:
+    """Wait for the background run the page started, then redraw the page."""
+    from dashboard.training_job import JOB
+
+    deadline = time.monotonic() + timeout
+    while JOB.snapshot().running and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not JOB.snapshot().running, "the training run did not end in time"
+    return app.run()
+
+
+def submit(app: AppTest, family: str, **settings) -> AppTest:
+    app.selectbox(key="train_family").set_value(family).run()
+    for key, value in settings.items():
+        app.get_by_key(f"{family}.{key}").set_value(value)
+    app.button[-1].click().run()  # the form's submit button comes last
+    assert not app.exception, [e.value for e in app.exception]
+    return finish_training(app)
+
+
+def test_train_page_without_dataset_says_how_to_get_it(store: Path) -> None:
+    app = open_page("train")
+    assert "fer2013.csv" in texts(app)
+
+
+def test_train_stores_a_model_then_offers_it_again(store: Path, data_dir: Path) -> None:
+    app = open_page("train", data_dir)
+    settings = dict(epochs=1, limit=16, batch_size=8, store_name="trained_here")
+    app = submit(app, "custom_cnn", **settings)
+    assert any("stored as **trained_here**" in s.value for s in app.success), texts(app)
+    assert (store / "trained_here" / "model.keras").is_file()
+    app = submit(app, "custom_cnn", **settings)
+    assert any("already trained on this data" in i.value for i in app.info), texts(app)
+
+
+def test_transfer_without_weights_says_how_to_fix_it(store: Path, data_dir: Path) -> None:
+    app = open_page("train", data_dir)
+    app = submit(app, "transfer_vgg16", **{"opt.weights": "/nowhere/vgg16.h5", "limit": 8})
+    assert any("no VGG16 weights" in e.value for e in app.error), texts(app)
+    assert any("random" in i.value for i in app.info)

@@ -1,0 +1,105 @@
+"""The Explain page's face: from an upload, the camera, or a dataset sample.
+
+Photos go through fer_core's ``read_image`` and ``find_faces``; the faces found are drawn as
+numbered boxes and one is chosen. A dataset sample is already a 48x48 face, with its label.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from io import BytesIO
+
+import numpy as np
+import streamlit as st
+from PIL import Image
+
+from fer_core.faces import FaceSearch, find_faces, read_image
+from fer_core.store import StoredModel
+
+from .explaining import misclassified
+from .messages import user_errors
+from .pictures import enlarged, with_boxes
+from .sources import current_dataset, load_model, model_version
+
+UPLOAD, CAMERA, SAMPLE = "Upload a photo", "Camera", "Dataset sample"
+SOURCES = (UPLOAD, CAMERA, SAMPLE)
+PHOTO_TYPES = ["jpg", "jpeg", "png", "webp"]
+ANY = "any emotion"
+
+
+@dataclass(frozen=True)
+class Picked:
+    """The face to explain (uint8 48x48) and, for a dataset sample, its label."""
+
+    face: np.ndarray
+    truth: str | None = None
+
+
+@st.cache_data(max_entries=16, show_spinner="Looking for faces...")
+def _faces(data: bytes, name: str) -> tuple[Image.Image, FaceSearch]:
+    """The photo, upright, and the faces in it (each upload is searched once)."""
+    upload = BytesIO(data)
+    upload.name = name
+    image = read_image(upload)
+    return image, find_faces(image)
+
+
+def _photo_face(data: bytes, name: str) -> Picked | None:
+    """The chosen face of a photo, after showing the photo with its face boxes."""
+    with user_errors():
+        image, search = _faces(data, name)
+        (st.caption if search.found else st.warning)(search.message)
+        chosen = 0
+        if len(search.faces) > 1:
+            chosen = st.segmented_control(
+                "Face to explain", range(len(search.faces)), default=0,
+                format_func=lambda i: f"face {i + 1}", key="face_choice") or 0
+        st.image(with_boxes(image, search.faces, chosen), width="stretch")
+        return Picked(search.faces[chosen].crop)
+    return None
+
+
+def _sample(models: list[StoredModel]) -> Picked | None:
+    """A random test face, of one emotion or any, optionally one the first model gets wrong."""
+    dataset = current_dataset()
+    if dataset is None:
+        st.info("Set the dataset path in the sidebar to pick faces from FER2013.",
+                icon=":material/folder_open:")
+        return None
+    test = dataset.split("test" if "test" in dataset.split_names else dataset.split_names[-1])
+    emotion = st.selectbox("Emotion", (ANY, *dataset.classes), key="sample_emotion")
+    candidates = np.ones(len(test), bool) if emotion == ANY else (
+        np.asarray(test.classes)[test.labels] == emotion)
+    judge = models[0] if models else None
+    model = load_model(judge) if judge else None
+    wrong = model is not None and st.toggle(f"Only faces {judge.name} gets wrong",
+                                            key="sample_wrong")
+    if wrong:
+        with user_errors("warning"):
+            candidates &= misclassified(model, model_version(judge), judge.classes, test)
+    rows = np.flatnonzero(candidates)
+    if not len(rows):
+        st.warning("No test face matches: pick another emotion or model.")
+        return None
+    # A new face only when asked, or when the current one no longer fits the choices.
+    asked = (emotion, wrong, judge.name if judge else None, len(test))
+    row = st.session_state.get("sample_row")
+    if (st.button("Another face", icon=":material/shuffle:")
+            or st.session_state.get("sample_asked") != asked or not candidates[row]):
+        st.session_state.sample_asked = asked
+        row = st.session_state.sample_row = int(np.random.default_rng().choice(rows))
+    truth = test.classes[test.labels[row]]
+    st.image(enlarged(test.images[row], 240), caption=f"{test.ids[row]}: labelled {truth}")
+    return Picked(test.images[row], truth)
+
+
+def choose_face(source: str, models: list[StoredModel]) -> Picked | None:
+    """The widgets of ``source``, and the face they give (None until there is one)."""
+    if source == SAMPLE:
+        return _sample(models)
+    if source == CAMERA:
+        shot = st.camera_input("Take a photo", key="camera")
+        return _photo_face(shot.getvalue(), "camera photo") if shot else None
+    upload = st.file_uploader("A photo with a face (jpg, png, webp)", type=PHOTO_TYPES,
+                              key="upload")
+    return _photo_face(upload.getvalue(), upload.name) if upload else None

@@ -1,0 +1,86 @@
+"""The Train page's live panel: progress, learning curves and the outcome of the one run.
+
+It is a fragment that polls the process-wide :data:`~.training_job.JOB` every second while a
+run is going, so the rest of the page (and every other page) stays responsive; when the run
+ends it reruns the whole page once, which stops the polling.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from .figures import learning_curves
+from .frames import curves_frame
+from .navigation import link
+from .training_job import JOB, Snapshot
+
+POLL_SECONDS = 1.0
+WEIGHTS_HINT = ("Fix it in **More settings**: set *Weights* to the path of the `.h5` file (or a "
+                "folder holding it), or to `random` to train from random initialisation on "
+                "purpose.")
+
+
+def _progress(snap: Snapshot) -> None:
+    plan = snap.plan
+    if plan is None:
+        st.progress(0.0, text="Preparing the data and building the model...")
+        return
+    text = f"Epoch {min(snap.epoch + 1, plan.epochs)} of {plan.epochs}"
+    if snap.batch:
+        text += f", batch {snap.batch} of {plan.batches_per_epoch}"
+    if snap.batch_logs:
+        text += (f": loss {snap.batch_logs['loss']:.3f}, "
+                 f"accuracy {snap.batch_logs['accuracy']:.1%}")
+    st.progress(snap.fraction, text=text)
+
+
+def _outcome(snap: Snapshot) -> None:
+    """What became of the finished run, and where to go next."""
+    if snap.state == "done":
+        st.success(f"Trained and stored as **{snap.stored}**.", icon=":material/check_circle:")
+    elif snap.state == "reused":
+        st.info(f"This configuration was already trained on this data: it is stored as "
+                f"**{snap.stored}**, so nothing was trained. Tick *Train again* to retrain it.",
+                icon=":material/inventory_2:")
+    elif snap.state == "stopped":
+        st.warning(snap.message, icon=":material/pause_circle:")
+        if st.button("Resume", icon=":material/play_arrow:", key="resume_training"):
+            JOB.start(snap.request, resume=True)
+            st.rerun()
+    elif snap.state == "failed":
+        st.error(snap.message, icon=":material/error:")
+        if "weights" in snap.message.lower():
+            st.info(WEIGHTS_HINT)
+    if snap.stored:
+        left, right = st.columns(2)
+        with left:
+            link("compare", f"Compare {snap.stored} with the other models")
+        with right:
+            link("explain", f"Explain {snap.stored}'s predictions")
+
+
+def _panel(polling: bool) -> None:
+    snap = JOB.snapshot()
+    if polling and not snap.running:
+        st.rerun()  # the run ended: redraw the whole page, without polling
+    name = snap.request.name if snap.request else ""
+    st.subheader(f"Training {name}" if snap.running else f"Last run: {name}")
+    if snap.running:
+        _progress(snap)
+        if JOB.stopping:
+            st.caption("Stopping after this batch, then saving a checkpoint...")
+        elif st.button("Stop", icon=":material/stop_circle:", key="stop_training"):
+            JOB.stop()
+    else:
+        _outcome(snap)
+    if snap.history:
+        st.plotly_chart(learning_curves(curves_frame(snap.history, name)), key="live_curves")
+
+
+def live_panel() -> None:
+    """The run's panel, refreshed every second while it runs; nothing before the first run."""
+    snap = JOB.snapshot()
+    if snap.state == "idle":
+        return
+    polling = snap.running
+    st.fragment(_panel, run_every=POLL_SECONDS if polling else None)(polling)
