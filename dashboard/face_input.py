@@ -21,7 +21,7 @@ from .messages import user_errors
 from .pictures import enlarged, with_boxes
 from .sources import current_dataset, load_model, model_version
 
-UPLOAD, CAMERA, SAMPLE = "Upload a photo", "Camera", "Dataset sample"
+UPLOAD, CAMERA, SAMPLE = "Upload", "Camera", "Dataset"
 SOURCES = (UPLOAD, CAMERA, SAMPLE)
 PHOTO_TYPES = ["jpg", "jpeg", "png", "webp"]
 ANY = "any emotion"
@@ -55,7 +55,9 @@ def _photo_face(data: bytes, name: str) -> Picked | None:
                 "Face to explain", range(len(search.faces)), default=0,
                 format_func=lambda i: f"face {i + 1}", key="face_choice") or 0
         st.image(with_boxes(image, search.faces, chosen), width="stretch")
-        return Picked(search.faces[chosen].crop)
+        crop = search.faces[chosen].crop
+        st.image(enlarged(crop, 160), caption="What the models see: 48x48 grey pixels")
+        return Picked(crop)
     return None
 
 

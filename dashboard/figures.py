@@ -42,7 +42,8 @@ def reason_counts(counts: dict[str, int]) -> go.Figure:
     figure = px.bar(frame, x="images", y="reason", orientation="h", text_auto=True,
                     color_discrete_sequence=["#e07b39"])
     figure.update_yaxes(autorange="reversed", title="")
-    return _styled(figure, height=60 + 40 * len(frame))
+    figure.update_xaxes(rangemode="tozero")
+    return _styled(figure, height=80 + 40 * len(frame))
 
 
 def learning_curves(history: pd.DataFrame) -> go.Figure:
@@ -72,12 +73,13 @@ def confusion(frame: pd.DataFrame, normalised: bool, title: str) -> go.Figure:
     matrix = frame.pivot(index="true", columns="predicted", values=value)
     order = list(dict.fromkeys(frame["true"]))
     matrix = matrix.loc[order, order]
-    figure = px.imshow(matrix, text_auto=".0%" if normalised else "d", aspect="equal",
+    figure = px.imshow(matrix, text_auto=".0%" if normalised else "d", aspect="auto",
                        color_continuous_scale="Blues", zmin=0,
                        zmax=1 if normalised else None,
                        labels=dict(x="predicted", y="true", color="share" if normalised else "images"))
     figure.update_layout(title=title, coloraxis_showscale=False)
-    return _styled(figure, height=420)
+    figure.update_xaxes(side="bottom", tickangle=-45)
+    return _styled(figure, height=400)
 
 
 def per_class_f1(frame: pd.DataFrame) -> go.Figure:

@@ -53,11 +53,15 @@ for name, faces in samples.items():
 
 st.subheader("The audit: what is wrong with the data")
 findings, by_reason = audit_findings(dataset, dataset.fingerprint)
+if not any(by_reason.values()):
+    st.success("No duplicates, leaks or blank images found.", icon=":material/check_circle:")
+    st.stop()
 st.plotly_chart(reason_counts(by_reason), key="audit_chart")
 shown = st.slider("Rows to show per gallery", 1, 30, 6, key="audit_rows")
 for reason, (title, explanation) in GALLERIES.items():
     rows = gallery_rows(findings, reason)
-    with st.expander(f"{title}: {by_reason.get(reason, 0):,} images", expanded=bool(rows)):
+    count = by_reason.get(reason, 0)
+    with st.expander(f"{title}: {count:,} image{'' if count == 1 else 's'}", expanded=bool(rows)):
         st.caption(explanation)
         for members in rows[:shown]:
             st.image([dataset.images[row] for row in members["row"]], width=96,

@@ -55,6 +55,16 @@ def write_store(root: Path, data: Path, names: tuple[str, ...] = ("tiny_a", "tin
     return root
 
 
+def write_data(root: Path) -> Path:
+    """A small image-folder dataset with something for the audit to find: a train face copied
+    into test under another emotion (a leak with conflicting labels) and a blank image."""
+    write_folder_layout(root, per_class=3)
+    (root / "test" / "sad" / "leak.png").write_bytes(
+        (root / "train" / "happy" / "train_happy_0.png").read_bytes())
+    Image.new("L", (48, 48), 128).save(root / "train" / "neutral" / "blank.png")
+    return root
+
+
 def photo_bytes(fmt: str = "PNG") -> bytes:
     """A 160x120 grey gradient: no face in it, so the page falls back to its centre."""
     gradient = np.tile(np.linspace(30, 220, 160, dtype=np.uint8), (120, 1))
@@ -65,7 +75,7 @@ def photo_bytes(fmt: str = "PNG") -> bytes:
 
 @pytest.fixture(scope="module")
 def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return write_folder_layout(tmp_path_factory.mktemp("fer"), per_class=3)
+    return write_data(tmp_path_factory.mktemp("fer"))
 
 
 @pytest.fixture(scope="module")
@@ -121,9 +131,10 @@ def test_dataset_page_explains_how_to_get_the_data(store: Path) -> None:
 
 def test_dataset_page_shows_counts_samples_and_audit(store: Path, data_dir: Path) -> None:
     app = open_page("dataset", data_dir)
-    charts = app.get("plotly_chart")
-    assert len(charts) == 2  # counts per split and class, audit reasons
-    assert len(app.image) >= 7  # a sample row per class
+    assert len(app.get("plotly_chart")) == 2  # counts per split and class, audit reasons
+    captions = [c for image in app.image for c in image.captions]
+    assert {"happy (train)", "sad (test)", "neutral (train)"} <= set(captions)
+    assert len(app.image) == 7 + 3  # a sample row per class; conflict, leak and blank galleries
 
 
 def test_compare_page_draws_every_figure(store: Path) -> None:
@@ -137,8 +148,8 @@ def test_explain_grid_from_an_upload(store: Path) -> None:
     app.file_uploader(key="upload").set_value(("gradient.png", photo_bytes(), "image/png")).run()
     assert not app.exception, [e.value for e in app.exception]
     assert any("No face found" in w.value for w in app.warning)
-    # Two models x three methods, plus the photo and the face in the download grid.
-    assert len(app.image) == 1 + 2 * 3
+    # The photo, the face crop, then two models x three methods.
+    assert len(app.image) == 2 + 2 * 3
     assert len(app.get("plotly_chart")) == 2
     scores = app.dataframe[0].value
     assert set(scores["method"]) == {"Grad-CAM", "Grad-CAM++", "SmoothGrad", "random (baseline)"}
@@ -156,12 +167,14 @@ def test_explain_refuses_a_file_that_is_not_an_image(store: Path) -> None:
 
 def test_explain_a_dataset_sample(store: Path, data_dir: Path) -> None:
     app = open_page("explain", data_dir)
-    app.segmented_control(key="face_source").set_value("Dataset sample").run()
-    app.selectbox(key="sample_emotion").set_value("happy").run()
+    app.multiselect(key="explain_methods").set_value(["gradcam"])
+    app.segmented_control(key="face_source").set_value("Dataset").run()
+    app.selectbox(key="sample_emotion").set_value("happy")
     app.toggle(key="sample_wrong").set_value(True).run()
     assert not app.exception, [e.value for e in app.exception]
     assert "labelled happy" in app.image[0].captions[0]
-    assert len(app.dataframe[0].value) == 2 * 4
+    assert any("wrong, labelled happy" in m.value for m in app.markdown)
+    assert len(app.dataframe[0].value) == 2 * 2  # Grad-CAM and random, for each model
 
 
 def finish_training(app: AppTest, timeout: float = TIMEOUT) -> AppTest:

@@ -1,0 +1,189 @@
+"""The dashboard in a real browser: ``streamlit run`` in a subprocess, headless Chromium through
+Selenium, every page opened, a photo explained and a model trained, a screenshot of each page.
+
+It needs Debian's ``chromium`` and ``chromium-driver`` (``/usr/bin/chromium``,
+``/usr/bin/chromedriver``) and is skipped without them. Screenshots go to the test's temp folder,
+and also to ``$SCREENSHOT_DIR`` when set (``SCREENSHOT_DIR=docs`` refreshes the README's). For
+those, ``FER2013_DIR`` and ``SCREENSHOT_MODELS_DIR`` show the real dataset and trained models
+instead of the generated data and the tiny untrained model.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from tests.face_drawing import photo
+from tests.test_dashboard import write_data, write_store
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+ROOT = Path(__file__).resolve().parent.parent
+START_TIMEOUT = 120  # the first page imports TensorFlow: slow on a busy CPU
+PAGE_TIMEOUT = 180
+WINDOW = (1440, 1000)
+
+pytestmark = pytest.mark.skipif(
+    not (CHROMIUM.is_file() and CHROMEDRIVER.is_file()),
+    reason="needs headless Chromium: apt-get install -y chromium chromium-driver")
+webdriver = pytest.importorskip("selenium.webdriver", reason="needs selenium (pip)")
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.common.keys import Keys  # noqa: E402
+from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+
+SCREENSHOT_DIR = os.environ.get("SCREENSHOT_DIR")
+REAL_DATA = os.environ.get("FER2013_DIR") if SCREENSHOT_DIR else None
+REAL_MODELS = os.environ.get("SCREENSHOT_MODELS_DIR") if SCREENSHOT_DIR else None
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for_health(url: str, server: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        assert server.poll() is None, f"streamlit exited:\n{log.read_text()[-3000:]}"
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as reply:
+                if reply.read() == b"ok":
+                    return
+        except OSError:
+            time.sleep(0.5)
+    pytest.fail(f"streamlit did not answer in {START_TIMEOUT}s:\n{log.read_text()[-3000:]}")
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The dashboard served on a free local port, with a tiny store and dataset."""
+    data = REAL_DATA or write_data(tmp_path_factory.mktemp("fer"))
+    models = REAL_MODELS or write_store(tmp_path_factory.mktemp("store"), data, ("tiny",))
+    port, log = free_port(), tmp_path_factory.mktemp("server") / "streamlit.log"
+    env = {**os.environ, "FER_MODELS_DIR": str(models), "FER2013_DIR": str(data)}
+    with open(log, "w") as output:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "dashboard/app.py",
+             "--server.headless", "true", "--server.port", str(port),
+             "--server.address", "127.0.0.1", "--server.fileWatcherType", "none"],
+            cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_for_health(url, server, log)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[webdriver.Chrome]:
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+                 f"--user-data-dir={tmp_path_factory.mktemp('chromium')}",
+                 f"--window-size={WINDOW[0]},{WINDOW[1]}"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(options=options,
+                              service=webdriver.ChromeService(executable_path=str(CHROMEDRIVER)))
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("screenshots")
+
+
+def settled(driver: webdriver.Chrome, text: str, element: str | None = None, count: int = 1,
+            timeout: float = PAGE_TIMEOUT) -> None:
+    """Wait until the script has finished, ``text`` is on the page and ``count`` elements of
+    the ``element`` test id have been drawn (tables and charts load after the script ends)."""
+    def ready(d: webdriver.Chrome) -> bool:
+        idle = d.find_elements(By.CSS_SELECTOR,
+                               '[data-testid="stApp"][data-test-script-state="notRunning"]')
+        drawn = element is None or len(
+            d.find_elements(By.CSS_SELECTOR, f'[data-testid="{element}"]')) >= count
+        return bool(idle) and drawn and text in d.find_element(By.TAG_NAME, "body").text
+
+    WebDriverWait(driver, timeout, poll_frequency=0.5).until(ready)
+
+
+def check_and_shoot(driver: webdriver.Chrome, shots: Path, name: str) -> None:
+    """No exception on the page; a screenshot of all of it (the window grown to its height)."""
+    exceptions = driver.find_elements(By.CSS_SELECTOR, '[data-testid="stException"]')
+    assert not exceptions, exceptions[0].text
+    height = driver.execute_script(
+        "const main = document.querySelector('[data-testid=\"stMain\"]');"
+        "return main ? main.scrollHeight : document.body.scrollHeight;")
+    driver.set_window_size(WINDOW[0], min(max(height + 20, WINDOW[1]), 6000))
+    time.sleep(1.5)  # charts redraw at the new size
+    target = shots / f"{name}.png"
+    driver.save_screenshot(str(target))
+    driver.set_window_size(*WINDOW)
+    if SCREENSHOT_DIR:
+        Path(SCREENSHOT_DIR).mkdir(parents=True, exist_ok=True)
+        shutil.copy(target, Path(SCREENSHOT_DIR) / target.name)
+
+
+def open_page(driver: webdriver.Chrome, url: str, path: str, text: str,
+              element: str | None = None, count: int = 1) -> None:
+    driver.get(f"{url}/{path}")
+    settled(driver, text, element, count)
+
+
+def test_overview(browser: webdriver.Chrome, app_url: str, shots: Path) -> None:
+    open_page(browser, app_url, "", "The model zoo", "stDataFrame")
+    check_and_shoot(browser, shots, "overview")
+
+
+def test_dataset(browser: webdriver.Chrome, app_url: str, shots: Path) -> None:
+    open_page(browser, app_url, "dataset", "The audit", "stPlotlyChart", count=2)
+    check_and_shoot(browser, shots, "dataset")
+
+
+def test_compare(browser: webdriver.Chrome, app_url: str, shots: Path) -> None:
+    open_page(browser, app_url, "compare", "F1 per emotion", "stPlotlyChart", count=4)
+    check_and_shoot(browser, shots, "compare")
+
+
+def test_explain_an_uploaded_photo(browser: webdriver.Chrome, app_url: str, shots: Path,
+                                   tmp_path: Path) -> None:
+    picture = tmp_path / "two_faces.jpg"
+    photo((720, 420), faces=[(260, 60, 80), (170, 450, 150)]).save(picture)
+    open_page(browser, app_url, "explain", "Face from", "stFileUploaderDropzoneInput")
+    browser.find_element(By.CSS_SELECTOR, 'input[type="file"]').send_keys(str(picture))
+    settled(browser, "Is each map faithful", "stDownloadButton")
+    assert "Found 2 faces" in browser.find_element(By.TAG_NAME, "body").text
+    check_and_shoot(browser, shots, "explain")
+
+
+def test_train_live(browser: webdriver.Chrome, app_url: str, shots: Path) -> None:
+    open_page(browser, app_url, "train", "Start training", "stForm")
+    if REAL_DATA is None:  # the generated dataset trains in seconds; FER2013 would take long
+        epochs = browser.find_element(By.CSS_SELECTOR, 'input[aria-label="Epochs"]')
+        epochs.send_keys(Keys.CONTROL, "a")
+        epochs.send_keys("2", Keys.TAB)
+        start = next(b for b in browser.find_elements(By.TAG_NAME, "button")
+                     if "Start training" in b.text)
+        start.click()
+        # The page is never reloaded: the live panel polls, shows the progress bar while the
+        # run goes on, then the outcome and the learning curves.
+        WebDriverWait(browser, PAGE_TIMEOUT).until(
+            lambda d: d.find_elements(By.CSS_SELECTOR, '[data-testid="stProgress"]'))
+        settled(browser, "Trained and stored as", "stPlotlyChart")
+    check_and_shoot(browser, shots, "train")
