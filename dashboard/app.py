@@ -19,8 +19,10 @@ import streamlit as st  # noqa: E402
 
 from dashboard.navigation import navigation  # noqa: E402
 from dashboard.sources import dataset_input  # noqa: E402
+from dashboard.train_view import sidebar_status  # noqa: E402
 
 st.set_page_config(page_title="FER explained", page_icon=":material/mood:", layout="wide")
 page = navigation()
 dataset_input()
+sidebar_status()
 page.run()

@@ -76,6 +76,8 @@ def explanation_grid(face: np.ndarray, models: list[StoredModel], methods: list[
                 row[-1] = overlay(face, result.heatmap, style.alpha, style.colormap,
                                   size=OVERLAY_SIDE)
                 st.image(row[-1], width="stretch")
+                if not result.heatmap.any():
+                    st.caption("Flat map: nothing here raised the score of this emotion.")
                 scores.append({"model": stored.name, "method": METHOD_NAMES[method],
                                **result.scores})
         noise = explain(model, version, None, RANDOM, face, target)

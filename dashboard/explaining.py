@@ -28,11 +28,12 @@ METHOD_NAMES = {
     RANDOM: "random (baseline)",
 }
 SCORE_NAMES = {
-    "deletion_auc": "deletion AUC (lower is better)",
-    "insertion_auc": "insertion AUC (higher is better)",
-    "average_drop": "average drop (lower is better)",
-    "average_increase": "average increase (higher is better)",
+    "deletion_auc": ("deletion AUC ↓", "Lower is better"),
+    "insertion_auc": ("insertion AUC ↑", "Higher is better"),
+    "average_drop": ("average drop ↓", "Lower is better"),
+    "average_increase": ("average increase ↑", "Higher is better"),
 }
+"""Each faithfulness score's column title, with the arrow of the better direction, and help."""
 
 
 @dataclass(frozen=True)

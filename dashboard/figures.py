@@ -74,9 +74,9 @@ def confusion(frame: pd.DataFrame, normalised: bool, title: str) -> go.Figure:
     order = list(dict.fromkeys(frame["true"]))
     matrix = matrix.loc[order, order]
     figure = px.imshow(matrix, text_auto=".0%" if normalised else "d", aspect="auto",
-                       color_continuous_scale="Blues", zmin=0,
-                       zmax=1 if normalised else None,
-                       labels=dict(x="predicted", y="true", color="share" if normalised else "images"))
+                       color_continuous_scale="Blues", zmin=0, zmax=1 if normalised else None,
+                       labels=dict(x="predicted", y="true",
+                                   color="share" if normalised else "images"))
     figure.update_layout(title=title, coloraxis_showscale=False)
     figure.update_xaxes(side="bottom", tickangle=-45)
     return _styled(figure, height=400)

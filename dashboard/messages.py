@@ -44,5 +44,7 @@ def user_errors(level: Literal["error", "warning"] = "error", prefix: str = "") 
     try:
         yield
     except FerError as exc:
-        show = st.error if level == "error" else st.warning
-        show(f"{prefix}{exc}", icon=":material/error:" if level == "error" else ":material/warning:")
+        if level == "error":
+            st.error(f"{prefix}{exc}", icon=":material/error:")
+        else:
+            st.warning(f"{prefix}{exc}", icon=":material/warning:")

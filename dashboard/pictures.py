@@ -40,7 +40,8 @@ def mosaic(faces: np.ndarray, columns: int, side: int = 72, gap: int = 4) -> Ima
     rows = max(1, -(-len(faces) // columns))
     sheet = Image.new("L", (columns * (side + gap) - gap, rows * (side + gap) - gap), 255)
     for i, face in enumerate(faces):
-        sheet.paste(enlarged(face, side), ((i % columns) * (side + gap), (i // columns) * (side + gap)))
+        row, column = divmod(i, columns)
+        sheet.paste(enlarged(face, side), (column * (side + gap), row * (side + gap)))
     return sheet
 
 

@@ -84,3 +84,11 @@ def live_panel() -> None:
         return
     polling = snap.running
     st.fragment(_panel, run_every=POLL_SECONDS if polling else None)(polling)
+
+
+def sidebar_status() -> None:
+    """A line in the sidebar while a run goes on, so that it is not forgotten on other pages."""
+    snap = JOB.snapshot()
+    if snap.running and snap.request is not None:
+        st.sidebar.caption(f":material/model_training: Training {snap.request.name}: "
+                           f"{snap.fraction:.0%} done")

@@ -9,6 +9,7 @@ from dashboard.pictures import mosaic
 from dashboard.sources import current_dataset, dataset_path
 
 PER_CLASS = 12
+GROUP_WIDTH = 8  # images per gallery row: a bigger duplicate group is summed up in a caption
 GALLERIES = {
     "conflicting_label_duplicate": (
         "The same picture filed under different emotions",
@@ -39,13 +40,15 @@ counts = dataset.counts()
 st.plotly_chart(split_counts(counts), key="counts_chart")
 
 st.subheader("What the faces look like")
-split = st.segmented_control("Split", dataset.split_names, default="train", key="sample_split")
+first_split = dataset.split_names[0]
+split = st.segmented_control("Split", dataset.split_names, default=first_split,
+                             key="sample_split") or first_split
 if st.button("Show other faces", icon=":material/shuffle:"):
     st.session_state.sample_seed = st.session_state.get("sample_seed", 0) + 1
-samples = class_samples(dataset, split or "train", PER_CLASS, st.session_state.get("sample_seed", 0))
+samples = class_samples(dataset, split, PER_CLASS, st.session_state.get("sample_seed", 0))
 for name, faces in samples.items():
     label, pictures = st.columns([1, 8], vertical_alignment="center")
-    label.markdown(f"**{name}**  \n{counts.get(split or 'train', {}).get(name, 0):,} faces")
+    label.markdown(f"**{name}**  \n{counts.get(split, {}).get(name, 0):,} faces")
     if len(faces):
         pictures.image(mosaic(faces, PER_CLASS, side=64))
     else:
@@ -59,12 +62,16 @@ if not any(by_reason.values()):
 st.plotly_chart(reason_counts(by_reason), key="audit_chart")
 shown = st.slider("Rows to show per gallery", 1, 30, 6, key="audit_rows")
 for reason, (title, explanation) in GALLERIES.items():
-    rows = gallery_rows(findings, reason)
+    rows = gallery_rows(findings, reason, GROUP_WIDTH)
     count = by_reason.get(reason, 0)
-    with st.expander(f"{title}: {count:,} image{'' if count == 1 else 's'}", expanded=bool(rows)):
+    plural = "" if count == 1 else "s"
+    with st.expander(f"{title}: {count:,} image{plural}", expanded=bool(rows)):
         st.caption(explanation)
         for members in rows[:shown]:
-            st.image([dataset.images[row] for row in members["row"]], width=96,
-                     caption=[f"{m.label} ({m.split})" for m in members.itertuples()])
+            first = members.head(GROUP_WIDTH)
+            st.image([dataset.images[row] for row in first["row"]], width=96,
+                     caption=[f"{m.label} ({m.split})" for m in first.itertuples()])
+            if len(members) > GROUP_WIDTH:
+                st.caption(f"... and {len(members) - GROUP_WIDTH} more copies of this picture.")
         if len(rows) > shown:
             st.caption(f"... and {len(rows) - shown:,} more rows.")

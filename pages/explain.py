@@ -55,5 +55,6 @@ st.caption("Deletion blurs the face's pixels in the map's order, most important 
            "compare the face with the face times the map. A method is only worth trusting "
            "where it beats the random maps.")
 st.dataframe(grid.scores, hide_index=True, width="stretch", column_config={
-    key: st.column_config.NumberColumn(label, format="%.3f") for key, label in SCORE_NAMES.items()
+    key: st.column_config.NumberColumn(label, help=help, format="%.3f")
+    for key, (label, help) in SCORE_NAMES.items()
 })

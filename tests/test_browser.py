@@ -20,8 +20,12 @@ import urllib.request
 from pathlib import Path
 from typing import Iterator
 
+import numpy as np
 import pytest
+from PIL import Image
 
+from fer_core.data import load_dataset
+from fer_core.faces import find_faces
 from tests.face_drawing import photo
 from tests.test_dashboard import write_data, write_store
 
@@ -36,6 +40,7 @@ pytestmark = pytest.mark.skipif(
     not (CHROMIUM.is_file() and CHROMEDRIVER.is_file()),
     reason="needs headless Chromium: apt-get install -y chromium chromium-driver")
 webdriver = pytest.importorskip("selenium.webdriver", reason="needs selenium (pip)")
+from selenium.common.exceptions import StaleElementReferenceException  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
@@ -120,7 +125,8 @@ def settled(driver: webdriver.Chrome, text: str, element: str | None = None, cou
             d.find_elements(By.CSS_SELECTOR, f'[data-testid="{element}"]')) >= count
         return bool(idle) and drawn and text in d.find_element(By.TAG_NAME, "body").text
 
-    WebDriverWait(driver, timeout, poll_frequency=0.5).until(ready)
+    WebDriverWait(driver, timeout, poll_frequency=0.5,
+                  ignored_exceptions=(StaleElementReferenceException,)).until(ready)
 
 
 def check_and_shoot(driver: webdriver.Chrome, shots: Path, name: str) -> None:
@@ -161,10 +167,28 @@ def test_compare(browser: webdriver.Chrome, app_url: str, shots: Path) -> None:
     check_and_shoot(browser, shots, "compare")
 
 
+def real_faces_photo(data: str) -> Image.Image:
+    """Two FER2013 test faces (happy, surprise) enlarged on a plain background: for README
+    screenshots, where real faces show more than drawings. Each is the first of its emotion
+    that the face detector finds."""
+    test = load_dataset(data).split("test")
+    canvas = Image.new("L", (760, 420), 170)
+    for x, emotion in ((70, "happy"), (430, "surprise")):
+        for face in test.images[np.asarray(test.classes)[test.labels] == emotion]:
+            enlarged = Image.fromarray(face).resize((260, 260), Image.Resampling.BICUBIC)
+            alone = Image.new("L", (420, 340), 170)
+            alone.paste(enlarged, (80, 40))
+            if find_faces(alone).found:
+                canvas.paste(enlarged, (x, 80))
+                break
+    return canvas
+
+
 def test_explain_an_uploaded_photo(browser: webdriver.Chrome, app_url: str, shots: Path,
                                    tmp_path: Path) -> None:
     picture = tmp_path / "two_faces.jpg"
-    photo((720, 420), faces=[(260, 60, 80), (170, 450, 150)]).save(picture)
+    drawn = photo((720, 420), faces=[(260, 60, 80), (170, 450, 150)])
+    (real_faces_photo(REAL_DATA) if REAL_DATA else drawn).save(picture)
     open_page(browser, app_url, "explain", "Face from", "stFileUploaderDropzoneInput")
     browser.find_element(By.CSS_SELECTOR, 'input[type="file"]').send_keys(str(picture))
     settled(browser, "Is each map faithful", "stDownloadButton")
@@ -175,7 +199,8 @@ def test_explain_an_uploaded_photo(browser: webdriver.Chrome, app_url: str, shot
 def test_train_live(browser: webdriver.Chrome, app_url: str, shots: Path) -> None:
     open_page(browser, app_url, "train", "Start training", "stForm")
     if REAL_DATA is None:  # the generated dataset trains in seconds; FER2013 would take long
-        epochs = browser.find_element(By.CSS_SELECTOR, 'input[aria-label="Epochs"]')
+        epochs = WebDriverWait(browser, PAGE_TIMEOUT).until(
+            lambda d: d.find_element(By.CSS_SELECTOR, 'input[aria-label="Epochs"]'))
         epochs.send_keys(Keys.CONTROL, "a")
         epochs.send_keys("2", Keys.TAB)
         start = next(b for b in browser.find_elements(By.TAG_NAME, "button")

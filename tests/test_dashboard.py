@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
 import time
 from pathlib import Path
 
@@ -163,6 +164,22 @@ def test_explain_refuses_a_file_that_is_not_an_image(store: Path) -> None:
     assert not app.exception
     assert any("not an image" in e.value for e in app.error)
     assert not app.dataframe
+
+
+def test_a_model_file_that_does_not_load_is_a_warning(store: Path) -> None:
+    broken = store / "broken"
+    shutil.copytree(store / "tiny_a", broken)
+    (broken / "model.keras").write_bytes(b"not a keras file")
+    try:
+        app = open_page("explain")
+        app.multiselect(key="explain_models").set_value(["broken", "tiny_a"])
+        app.multiselect(key="explain_methods").set_value(["gradcam"])
+        app.file_uploader(key="upload").set_value(("g.png", photo_bytes(), "image/png")).run()
+    finally:
+        shutil.rmtree(broken)
+    assert not app.exception, [e.value for e in app.exception]
+    assert any("not a loadable Keras model" in w.value for w in app.warning)
+    assert set(app.dataframe[0].value["model"]) == {"tiny_a"}
 
 
 def test_explain_a_dataset_sample(store: Path, data_dir: Path) -> None:
