@@ -43,8 +43,13 @@ def model_input(images: np.ndarray) -> np.ndarray:
 
 
 def predicted_classes(model: keras.Model, x: np.ndarray) -> np.ndarray:
-    """The model's top class for each face of a model-input batch."""
-    return model.predict(x, batch_size=PREDICT_BATCH, verbose=0).argmax(axis=1)
+    """The model's top class for each face of a model-input batch.
+
+    ``predict_on_batch`` rather than ``predict``: Keras' predict loop spends some 50 ms setting
+    up each call, more than explaining one face with Grad-CAM takes on a small model.
+    """
+    return np.concatenate([model.predict_on_batch(x[i:i + PREDICT_BATCH])
+                           for i in range(0, len(x), PREDICT_BATCH)]).argmax(axis=1)
 
 
 def target_classes(model: keras.Model, x: np.ndarray, class_index: ClassIndex) -> list[int]:

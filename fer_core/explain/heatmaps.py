@@ -35,8 +35,9 @@ def upsample(maps: np.ndarray, size: int) -> np.ndarray:
     """Maps (N, h, w) bilinearly resized to (N, size, size), cell centres on pixel centres.
 
     tf-keras-vis' own expansion (``scipy.ndimage.zoom``) pins the outer cells' centres to the
-    image corners, stretching a coarse map outwards: on a 3x3 map a peak lands up to 7 pixels
-    from where its cell is. OpenCV's resize keeps every cell over the pixels it summarises.
+    image corners, stretching a coarse map outwards: on a 3x3 map over 48x48 an outer cell's
+    peak moves 7.5 pixels off the 16x16 patch it summarises. OpenCV's resize (half-pixel
+    centres) keeps every cell over its patch.
     """
     maps = np.asarray(maps, dtype=np.float32)
     if maps.shape[1:] == (size, size):

@@ -5,13 +5,13 @@ pointing game against known regions, and the comparison of methods, each next to
 """
 
 from .confidence import confidence_change
-from .faithfulness import (LOWER_IS_BETTER, METRICS, RANDOM, compare_methods, faithfulness,
-                           random_maps)
+from .faithfulness import (LOWER_IS_BETTER, METRICS, RANDOM, beats_random, compare_methods,
+                           faithfulness, format_table, random_maps)
 from .perturbation import area_under, baseline_images, perturbation_curves, saliency_ranks
 from .pointing import pointing_game
 
 __all__ = [
-    "LOWER_IS_BETTER", "METRICS", "RANDOM", "area_under", "baseline_images", "compare_methods",
-    "confidence_change", "faithfulness", "perturbation_curves", "pointing_game", "random_maps",
-    "saliency_ranks",
+    "LOWER_IS_BETTER", "METRICS", "RANDOM", "area_under", "baseline_images", "beats_random",
+    "compare_methods", "confidence_change", "faithfulness", "format_table", "perturbation_curves",
+    "pointing_game", "random_maps", "saliency_ranks",
 ]

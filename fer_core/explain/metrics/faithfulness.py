@@ -68,3 +68,27 @@ def compare_methods(
             rows.append({"model": name, "method": method, "n": len(images),
                          **faithfulness(model, images, classes, heatmaps, steps, baseline)})
     return rows
+
+
+def beats_random(row: Mapping[str, Any], chance: Mapping[str, Any]) -> int:
+    """On how many of the metrics ``row`` does better than random maps on the same faces."""
+    return sum((row[m] < chance[m]) if m in LOWER_IS_BETTER else (row[m] > chance[m])
+               for m in METRICS)
+
+
+def format_table(rows: Sequence[Mapping[str, Any]]) -> str:
+    """The rows of :func:`compare_methods` as a plain-text table, with how many metrics each
+    method wins against its model's random maps."""
+    chance = {row["model"]: row for row in rows if row["method"] == RANDOM}
+    width = max(len("model"), *(len(row["model"]) for row in rows)) + 2
+    lines = [f"{'model':<{width}}{'method':<12}" + "".join(f"{m:>18}" for m in METRICS)
+             + f"{'beats random':>14}"]
+    for row in rows:
+        wins = ("" if row["method"] == RANDOM or row["model"] not in chance
+                else f"{beats_random(row, chance[row['model']])}/{len(METRICS)}")
+        lines.append(f"{row['model']:<{width}}{row['method']:<12}"
+                     + "".join(f"{row[m]:>18.3f}" for m in METRICS) + f"{wins:>14}")
+    lines.append("lower is better: " + ", ".join(m for m in METRICS if m in LOWER_IS_BETTER)
+                 + "; higher is better: "
+                 + ", ".join(m for m in METRICS if m not in LOWER_IS_BETTER))
+    return "\n".join(lines)

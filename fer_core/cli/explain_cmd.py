@@ -1,0 +1,139 @@
+"""``explain`` (heatmaps of each face in a photo) and ``explain-metrics`` (are they faithful?)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..errors import ModelError
+from ..store import StoredModel
+
+OVERLAY_SIZE = 192  # pixels: a 48x48 face upscaled 4x reads well in a report or a viewer
+# fer_core.explain.METHODS, spelled out so that building the parser does not import TensorFlow
+METHOD_CHOICES = ("gradcam", "gradcampp", "scorecam", "layercam", "saliency", "smoothgrad")
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    explain = commands.add_parser(
+        "explain", help="heatmaps of what each model looks at, for each face of a photo")
+    explain.add_argument("--model", action="append", required=True,
+                         help="stored model name or folder; repeat to compare models")
+    explain.add_argument("--image", required=True, help="a photo or a face crop")
+    explain.add_argument("--method", action="append", choices=METHOD_CHOICES,
+                         help="explanation method; repeat for several (default: gradcam)")
+    explain.add_argument("--class", dest="class_name",
+                         help="explain this class (e.g. happy) instead of the predicted one")
+    explain.add_argument("--out", default="explanations", help="folder for the overlay PNGs")
+    explain.add_argument("--json", action="store_true", help="print JSON")
+    explain.set_defaults(handler=run_explain)
+
+    metrics = commands.add_parser(
+        "explain-metrics",
+        help="faithfulness of explanation methods on test faces, next to random maps")
+    metrics.add_argument("--model", action="append", required=True,
+                         help="stored model name or folder; repeat to compare models")
+    metrics.add_argument("--data", required=True, help="dataset path; test/ alone is enough")
+    metrics.add_argument("--n", type=int, default=200, help="random test faces (default 200)")
+    metrics.add_argument("--methods", nargs="+", choices=METHOD_CHOICES,
+                         default=list(METHOD_CHOICES), help="methods to compare (default: all)")
+    metrics.add_argument("--seed", type=int, default=0, help="seed of the face sample")
+    metrics.add_argument("--json", action="store_true", help="print JSON")
+    metrics.set_defaults(handler=run_explain_metrics)
+
+
+def _class_position(classes: list[str], name: str, model: str) -> int:
+    try:
+        return classes.index(name.strip().lower())
+    except ValueError:
+        raise ModelError(f"{model} has no class {name!r}; its classes: {', '.join(classes)}") \
+            from None
+
+
+def _explain_model(stored: StoredModel, crops: np.ndarray, methods: list[str],
+                   class_name: str | None, prefix: Path) -> list[dict[str, Any]]:
+    """One stored model on every face: its probabilities, and an overlay PNG per method."""
+    from ..evaluate import predict_proba
+    from ..explain import make_explainer, overlay
+
+    model = stored.load_keras()
+    proba = predict_proba(model, crops)
+    targets = (np.full(len(crops), _class_position(stored.classes, class_name, stored.name))
+               if class_name else proba.argmax(axis=1))
+    results = [{"probabilities": {c: float(p) for c, p in zip(stored.classes, face_proba)},
+                "predicted": stored.classes[int(face_proba.argmax())],
+                "explained": stored.classes[int(target)], "overlays": {}}
+               for face_proba, target in zip(proba, targets)]
+    for method in methods:
+        heatmaps = make_explainer(method, model, stored.gradcam_layer).explain(crops, targets)
+        for i, (result, heatmap) in enumerate(zip(results, heatmaps)):
+            path = Path(f"{prefix}_face{i}_{stored.name}_{method}.png")
+            overlay(crops[i], heatmap, size=OVERLAY_SIZE).save(path)
+            result["overlays"][method] = str(path)
+    return results
+
+
+def _print_faces(message: str, faces: list[dict[str, Any]]) -> None:
+    print(message)
+    for i, face in enumerate(faces):
+        box = face["box"]
+        print(f"face {i} at x={box['x']} y={box['y']} {box['w']}x{box['h']} ({face['source']}):")
+        for name, result in face["models"].items():
+            confidence = result["probabilities"][result["predicted"]]
+            print(f"  {name}: {result['predicted']} {confidence:.0%}, explaining "
+                  f"{result['explained']}")
+            for method, path in result["overlays"].items():
+                print(f"    {method:<11}{path}")
+
+
+def run_explain(args: argparse.Namespace) -> int:
+    from ..ensemble import member_models
+    from ..faces import find_faces, read_image
+    from ..store import ModelStore
+
+    models = member_models(ModelStore(), args.model)
+    search = find_faces(read_image(args.image))
+    crops = np.stack([face.crop for face in search.faces])
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    faces = [{"box": face.box._asdict(), "source": face.source, "models": {}}
+             for face in search.faces]
+    for stored in models:
+        results = _explain_model(stored, crops, args.method or ["gradcam"], args.class_name,
+                                 out / Path(args.image).stem)
+        for face, result in zip(faces, results):
+            face["models"][stored.name] = result
+    if args.json:
+        print(json.dumps({"image": args.image, "found": search.found, "message": search.message,
+                          "faces": faces}, indent=2))
+    else:
+        _print_faces(search.message, faces)
+    return 0
+
+
+def run_explain_metrics(args: argparse.Namespace) -> int:
+    from ..data import load_dataset
+    from ..ensemble import member_models
+    from ..explain.metrics import compare_methods, format_table
+    from ..store import ModelStore
+
+    if args.n < 1:
+        raise ModelError(f"--n must be at least 1, got {args.n}")
+    models = member_models(ModelStore(), args.model)
+    test = load_dataset(args.data).split("test")
+    if not len(test):
+        raise ModelError(f"the dataset at {args.data} has no 'test' split")
+    pick = np.random.default_rng(args.seed).choice(len(test), min(args.n, len(test)),
+                                                   replace=False)
+    rows = compare_methods({m.name: (m.load_keras(), m.gradcam_layer) for m in models},
+                           test.images[pick], args.methods, seed=args.seed)
+    if args.json:
+        print(json.dumps(rows, indent=2))
+        return 0
+    print(f"faithfulness on {len(pick)} random test faces (seed {args.seed}), each model "
+          "explaining its own prediction:")
+    print(format_table(rows))
+    return 0

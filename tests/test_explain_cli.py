@@ -1,0 +1,114 @@
+"""``python -m fer_core explain|explain-metrics``: overlays written, JSON shapes, clear errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import keras
+import numpy as np
+import pytest
+from PIL import Image
+
+from fer_core import cli
+from fer_core.cli import explain_cmd
+from fer_core.data import CLASSES
+from fer_core.explain import METHODS
+from fer_core.models import build_model, get_spec
+from fer_core.store import ModelStore
+from tests.face_drawing import photo
+from tests.helpers import random_faces, write_folder_layout
+
+
+@pytest.fixture
+def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ModelStore:
+    """Two tiny stored models in a store of their own, and the explain commands registered."""
+    monkeypatch.setenv("FER_MODELS_DIR", str(tmp_path / "models"))
+    if explain_cmd not in cli.COMMAND_MODULES:
+        monkeypatch.setattr(cli, "COMMAND_MODULES", [*cli.COMMAND_MODULES, explain_cmd])
+    store = ModelStore(tmp_path / "models")
+    config = {"model": "custom_cnn", "classes": list(CLASSES), "gradcam_layer": "block2_conv2"}
+    for seed, name in enumerate(("tiny_a", "tiny_b")):
+        keras.utils.set_random_seed(seed)
+        store.save(name, model=build_model(get_spec("custom_cnn"), 7), config=config)
+    return store
+
+
+def run(capsys: pytest.CaptureFixture, *argv: str) -> tuple[int, str, str]:
+    code = cli.main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_explain_writes_an_overlay_per_face_model_and_method(store, tmp_path, capsys) -> None:
+    image = tmp_path / "face.png"
+    Image.fromarray(random_faces(1)[0]).save(image)
+    out = tmp_path / "maps"
+    code, stdout, _ = run(capsys, "explain", "--model", "tiny_a", "--model", "tiny_b",
+                          "--image", str(image), "--method", "gradcam", "--method", "saliency",
+                          "--out", str(out), "--json")
+    assert code == 0
+    report = json.loads(stdout)
+    assert report["found"] and len(report["faces"]) == 1
+    face = report["faces"][0]
+    assert face["box"] == {"x": 0, "y": 0, "w": 48, "h": 48} and face["source"] == "whole_image"
+    assert set(face["models"]) == {"tiny_a", "tiny_b"}
+    for result in face["models"].values():
+        assert list(result["probabilities"]) == list(CLASSES)
+        assert sum(result["probabilities"].values()) == pytest.approx(1, abs=1e-4)
+        assert result["explained"] == result["predicted"] == max(
+            result["probabilities"], key=result["probabilities"].get)
+        assert set(result["overlays"]) == {"gradcam", "saliency"}
+        for path in result["overlays"].values():
+            with Image.open(path) as png:
+                assert png.format == "PNG" and png.mode == "RGB" and png.size == (192, 192)
+    assert len(list(out.glob("*.png"))) == 4
+
+
+def test_explain_finds_faces_in_a_photo_and_explains_a_chosen_class(store, tmp_path,
+                                                                     capsys) -> None:
+    image = tmp_path / "party.jpg"
+    photo((640, 360), [(200, 40, 80), (140, 420, 120)]).save(image)
+    code, stdout, _ = run(capsys, "explain", "--model", "tiny_a", "--image", str(image),
+                          "--class", "Happy", "--out", str(tmp_path / "maps"))
+    assert code == 0
+    assert "Found 2 faces" in stdout
+    assert stdout.count("explaining happy") == 2
+    assert len(list((tmp_path / "maps").glob("party_face*_tiny_a_gradcam.png"))) == 2
+
+
+def test_explain_errors_are_one_clear_line(store, tmp_path, capsys) -> None:
+    image = tmp_path / "face.png"
+    Image.fromarray(random_faces(1)[0]).save(image)
+    code, _, err = run(capsys, "explain", "--model", "tiny_a", "--image", str(image),
+                       "--class", "joy", "--out", str(tmp_path))
+    assert code == 2 and "tiny_a has no class 'joy'; its classes: angry" in err
+    code, _, err = run(capsys, "explain", "--model", "nobody", "--image", str(image))
+    assert code == 2 and "no stored model 'nobody'" in err
+    (tmp_path / "notes.txt").write_text("not a picture")
+    code, _, err = run(capsys, "explain", "--model", "tiny_a",
+                       "--image", str(tmp_path / "notes.txt"))
+    assert code == 2 and "not an image" in err
+
+
+def test_explain_metrics_table_and_json(store, tmp_path, capsys) -> None:
+    data = write_folder_layout(tmp_path / "fer", per_class=2)
+    code, stdout, _ = run(capsys, "explain-metrics", "--model", "tiny_a", "--data", str(data),
+                          "--n", "5", "--methods", "gradcam", "saliency", "--json")
+    assert code == 0
+    rows = json.loads(stdout)
+    assert [row["method"] for row in rows] == ["gradcam", "saliency", "random"]
+    assert all(row["model"] == "tiny_a" and row["n"] == 5 for row in rows)
+    assert all(0 <= row[key] <= 1 for row in rows
+               for key in ("deletion_auc", "insertion_auc", "average_drop", "average_increase"))
+    code, stdout, _ = run(capsys, "explain-metrics", "--model", "tiny_a", "--model", "tiny_b",
+                          "--data", str(data), "--n", "3", "--methods", "layercam")
+    assert code == 0
+    assert "beats random" in stdout and stdout.count("layercam") == 2
+    code, _, err = run(capsys, "explain-metrics", "--model", "tiny_a", "--data", str(data),
+                       "--n", "0")
+    assert code == 2 and "--n must be at least 1" in err
+
+
+def test_method_choices_are_the_library_methods() -> None:
+    assert explain_cmd.METHOD_CHOICES == METHODS
