@@ -22,10 +22,8 @@ from tests.helpers import random_faces, write_folder_layout
 
 @pytest.fixture
 def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ModelStore:
-    """Two tiny stored models in a store of their own, and the explain commands registered."""
+    """Two tiny stored models in a store of their own."""
     monkeypatch.setenv("FER_MODELS_DIR", str(tmp_path / "models"))
-    if explain_cmd not in cli.COMMAND_MODULES:
-        monkeypatch.setattr(cli, "COMMAND_MODULES", [*cli.COMMAND_MODULES, explain_cmd])
     store = ModelStore(tmp_path / "models")
     config = {"model": "custom_cnn", "classes": list(CLASSES), "gradcam_layer": "block2_conv2"}
     for seed, name in enumerate(("tiny_a", "tiny_b")):

@@ -7,6 +7,8 @@ and stores everything atomically.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import platform
 import threading
@@ -83,16 +85,20 @@ def train_model(
     store = store or ModelStore()
     dataset = data if isinstance(data, Dataset) else load_dataset(data)
     cleaned, train, val = training_data(dataset, config)
-    key = config.cache_key(cleaned.fingerprint)
-    if not force and (stored := store.find(key)) is not None:
-        return stored, True
-
-    started = time.time()
     spec = config.spec
 
     def build() -> keras.Model:
         augmentation = augmentation_layers(config.augmentation, config.seed)
         return build_model(spec, len(cleaned.classes), augmentation, config.options)
+
+    # The architecture is part of the key: a family whose code changed is trained anew.
+    architecture = hashlib.sha256(json.dumps(build().get_config(), sort_keys=True,
+                                             default=str).encode()).hexdigest()[:16]
+    key = config.cache_key(f"{cleaned.fingerprint}:{architecture}")
+    if not force and (stored := store.find(key)) is not None:
+        return stored, True
+
+    started = time.time()
 
     run_dir = cache_dir("runs", key)
     network, history, seconds = run_training(
