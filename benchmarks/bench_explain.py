@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import time
-from collections.abc import Callable
 
 import keras
 import numpy as np
 
+from benchmarks.timing import median_ms
 from fer_core.cli.explain_cmd import run_explain_metrics
 from fer_core.explain import METHODS, make_explainer
 from fer_core.models import build_model, get_spec
@@ -27,17 +26,6 @@ from fer_core.store import ModelStore, StoredModel
 
 FRESH_FAMILIES = ("custom_cnn", "fer_vgg", "vgg16_modified")
 BATCH = 32
-
-
-def median_ms(run: Callable[[], object], repeats: int) -> float:
-    """Median wall time of ``run`` in milliseconds, after one warm-up call."""
-    run()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return 1000 * statistics.median(times)
 
 
 def stored_models() -> list[StoredModel]:

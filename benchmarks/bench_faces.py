@@ -10,29 +10,17 @@ from __future__ import annotations
 import argparse
 import io
 import os
-import statistics
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
+from benchmarks.timing import median_ms
 from fer_core.data.classes import CLASSES
 from fer_core.data.images import IMAGE_SUFFIXES, to_fer_array
 from fer_core.faces import find_faces, has_face, read_image
 from tests.face_drawing import photo
-
-
-def median_ms(run: Callable[[], object], repeats: int) -> float:
-    """The median wall time of ``run`` in milliseconds, after one warm-up call."""
-    run()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return 1000 * statistics.median(times)
 
 
 def bench_photos(repeats: int) -> None:

@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import keras
-import numpy as np
 import pytest
 from PIL import Image
 

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from fer_core.cli import main
-from fer_core.data import CLASSES, load_dataset
+from fer_core.data import CLASSES
 from fer_core.errors import ModelError
 from fer_core.evaluate import (align_to_classes, classification_metrics,
                                expected_calibration_error, predict_proba, ten_crops)
