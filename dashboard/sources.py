@@ -56,8 +56,14 @@ def _read_dataset(path: str) -> Dataset:
 
 
 def stored_models() -> list[StoredModel]:
-    """Every stored model, read afresh on each run so a model trained a moment ago shows up."""
-    return ModelStore().list()
+    """Every stored model, read afresh on each run so that a model trained a moment ago shows
+    up; one whose history or metrics cannot be read is left out with a warning."""
+    usable = []
+    for model in ModelStore().list():
+        with user_errors("warning"):
+            model.history, model.metrics  # read now, so a damaged file is reported here, once
+            usable.append(model)
+    return usable
 
 
 def single_models() -> list[StoredModel]:

@@ -9,6 +9,7 @@ its grid of heatmaps.
 from __future__ import annotations
 
 import io
+import json
 import os
 import shutil
 import time
@@ -205,13 +206,14 @@ def finish_training(app: AppTest, timeout: float = TIMEOUT) -> AppTest:
     return app.run()
 
 
-def submit(app: AppTest, family: str, **settings) -> AppTest:
+def submit(app: AppTest, family: str, wait: bool = True, **settings) -> AppTest:
+    """Fill in the Train form, start the run, and (unless told not to) wait for its end."""
     app.selectbox(key="train_family").set_value(family).run()
     for key, value in settings.items():
         app.get_by_key(f"{family}.{key}").set_value(value)
     app.button[-1].click().run()  # the form's submit button comes last
     assert not app.exception, [e.value for e in app.exception]
-    return finish_training(app)
+    return finish_training(app) if wait else app
 
 
 def test_train_page_without_dataset_says_how_to_get_it(store: Path) -> None:
@@ -227,6 +229,19 @@ def test_train_stores_a_model_then_offers_it_again(store: Path, data_dir: Path) 
     assert (store / "trained_here" / "model.keras").is_file()
     app = submit(app, "custom_cnn", **settings)
     assert any("already trained on this data" in i.value for i in app.info), texts(app)
+
+
+def test_stop_then_resume_a_run(store: Path, data_dir: Path) -> None:
+    app = open_page("train", data_dir)
+    app = submit(app, "custom_cnn", wait=False, epochs=3, batch_size=4, limit=16,
+                 store_name="resumed")
+    app.button(key="stop_training").click().run()
+    app = finish_training(app)
+    assert any("checkpoint is saved" in w.value for w in app.warning), texts(app)
+    app.button(key="resume_training").click().run()
+    app = finish_training(app)
+    assert any("stored as **resumed**" in s.value for s in app.success), texts(app)
+    assert len(json.loads((store / "resumed" / "history.json").read_text())["epochs"]) >= 1
 
 
 def test_transfer_without_weights_says_how_to_fix_it(store: Path, data_dir: Path) -> None:
