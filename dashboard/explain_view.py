@@ -11,7 +11,7 @@ import streamlit as st
 from PIL import Image
 
 from fer_core.explain import overlay
-from fer_core.explain.metrics import RANDOM
+from fer_core.explain.metrics import METRICS, RANDOM, beats_random
 from fer_core.store import StoredModel
 
 from .explaining import METHOD_NAMES, explain, probabilities
@@ -68,6 +68,7 @@ def explanation_grid(face: np.ndarray, models: list[StoredModel], methods: list[
             st.plotly_chart(probability_chart(proba, stored.classes), key=f"proba_{stored.name}",
                             config={"displayModeBar": False})
         row: list[Image.Image | None] = [enlarged(face, OVERLAY_SIDE)]
+        rows: list[dict] = []
         for cell, method in zip(cells[1:], methods):
             row.append(None)
             with cell, user_errors("warning"):
@@ -78,10 +79,13 @@ def explanation_grid(face: np.ndarray, models: list[StoredModel], methods: list[
                 st.image(row[-1], width="stretch")
                 if not result.heatmap.any():
                     st.caption("Flat map: nothing here raised the score of this emotion.")
-                scores.append({"model": stored.name, "method": METHOD_NAMES[method],
-                               **result.scores})
-        noise = explain(model, version, None, RANDOM, face, target)
-        scores.append({"model": stored.name, "method": METHOD_NAMES[RANDOM], **noise.scores})
+                rows.append({"model": stored.name, "method": METHOD_NAMES[method],
+                             **result.scores})
+        noise = explain(model, version, None, RANDOM, face, target).scores
+        for score in rows:
+            score["beats_random"] = f"{beats_random(score, noise)} of {len(METRICS)}"
+        scores += [*rows, {"model": stored.name, "method": METHOD_NAMES[RANDOM], **noise,
+                           "beats_random": ""}]
         titles.append(f"{stored.name}\n{predicted} {proba[target]:.0%}")
         pictures.append(row)
     png = grid_png(titles, ["face", *(METHOD_NAMES[m] for m in methods)], pictures)

@@ -61,7 +61,7 @@ def stored_models() -> list[StoredModel]:
     usable = []
     for model in ModelStore().list():
         with user_errors("warning"):
-            model.history, model.metrics  # read now, so a damaged file is reported here, once
+            _ = model.history, model.metrics  # read now: a damaged file is reported here, once
             usable.append(model)
     return usable
 

@@ -55,6 +55,9 @@ st.caption("Deletion blurs the face's pixels in the map's order, most important 
            "compare the face with the face times the map. A method is only worth trusting "
            "where it beats the random maps.")
 st.dataframe(grid.scores, hide_index=True, width="stretch", column_config={
-    key: st.column_config.NumberColumn(label, help=help, format="%.3f")
-    for key, (label, help) in SCORE_NAMES.items()
+    **{key: st.column_config.NumberColumn(label, help=help, format="%.3f")
+       for key, (label, help) in SCORE_NAMES.items()},
+    "beats_random": st.column_config.TextColumn(
+        "beats random on", help="On how many of the four scores the map does better than "
+                                "random maps of the same face"),
 })

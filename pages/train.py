@@ -4,7 +4,7 @@ import streamlit as st
 
 from dashboard.messages import DATA_HELP, user_errors
 from dashboard.sources import current_dataset, dataset_path, stored_models
-from dashboard.train_form import settings_form
+from dashboard.train_form import settings_form, store_name
 from dashboard.train_view import live_panel
 from dashboard.training_job import JOB, Request
 from fer_core.models import get_spec, list_specs
@@ -34,8 +34,8 @@ with st.form("train_form"):
     overrides = settings_form(defaults)
     force = st.checkbox("Train again even if this configuration is already stored",
                         key="train_force")
-    start = st.form_submit_button("Start training", type="primary", icon=":material/play_arrow:",
-                                  disabled=JOB.snapshot().running)
+    start = st.form_submit_button("Start training", type="primary",
+                                  icon=":material/play_arrow:", disabled=JOB.snapshot().running)
 stored = [m.name for m in stored_models()]
 if stored:
     st.caption(f"Stored models: {', '.join(stored)}.")
@@ -43,7 +43,7 @@ if stored:
 if start:
     with user_errors():
         make_config(family, overrides)  # refuses impossible settings before a thread starts
-        request = Request(family, name.strip() or family, overrides, dataset, force)
+        request = Request(family, store_name(name, family), overrides, dataset, force)
         if JOB.start(request):
             st.rerun()
         st.warning("Another run is going: wait for it to end or stop it first.")

@@ -156,6 +156,8 @@ def test_explain_grid_from_an_upload(store: Path) -> None:
     scores = app.dataframe[0].value
     assert set(scores["method"]) == {"Grad-CAM", "Grad-CAM++", "SmoothGrad", "random (baseline)"}
     assert scores["deletion_auc"].between(0, 1).all()
+    methods = scores[scores["method"] != "random (baseline)"]
+    assert methods["beats_random"].str.fullmatch(r"[0-4] of 4").all()
     assert app.get("download_button")[0].proto.label.startswith("Download the grid")
 
 
@@ -181,6 +183,18 @@ def test_a_model_file_that_does_not_load_is_a_warning(store: Path) -> None:
     assert not app.exception, [e.value for e in app.exception]
     assert any("not a loadable Keras model" in w.value for w in app.warning)
     assert set(app.dataframe[0].value["model"]) == {"tiny_a"}
+
+
+def test_damaged_metrics_are_a_warning(store: Path) -> None:
+    damaged = store / "damaged"
+    shutil.copytree(store / "tiny_b", damaged)
+    (damaged / "metrics.json").write_text("{not json")
+    try:
+        app = open_page("compare")
+    finally:
+        shutil.rmtree(damaged)
+    assert any("damaged" in w.value and "metrics.json" in w.value for w in app.warning)
+    assert app.multiselect(key="compare_models").options == ["tiny_a", "tiny_b"]
 
 
 def test_explain_a_dataset_sample(store: Path, data_dir: Path) -> None:
@@ -242,6 +256,13 @@ def test_stop_then_resume_a_run(store: Path, data_dir: Path) -> None:
     app = finish_training(app)
     assert any("stored as **resumed**" in s.value for s in app.success), texts(app)
     assert len(json.loads((store / "resumed" / "history.json").read_text())["epochs"]) >= 1
+
+
+def test_a_store_name_outside_the_store_is_refused(store: Path, data_dir: Path) -> None:
+    app = open_page("train", data_dir)
+    app = submit(app, "custom_cnn", wait=False, store_name="../outside")
+    assert any("cannot name a stored model" in e.value for e in app.error), texts(app)
+    assert not (store.parent / "outside").exists()
 
 
 def test_transfer_without_weights_says_how_to_fix_it(store: Path, data_dir: Path) -> None:
