@@ -14,6 +14,7 @@ import os
 import shutil
 import time
 from pathlib import Path
+from typing import Iterator
 
 import numpy as np
 import pytest
@@ -81,14 +82,14 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory, data_dir: Path) -> Path:
-    """The temp store, made once for the module; FER_MODELS_DIR points at it."""
+def store(tmp_path_factory: pytest.TempPathFactory, data_dir: Path) -> Iterator[Path]:
+    """The temp store, made once for the module; FER_MODELS_DIR points at it, and FER2013_DIR
+    is unset so that every test starts without a dataset, as on a fresh machine."""
     root = write_store(tmp_path_factory.mktemp("store"), data_dir)
-    previous = os.environ.get("FER_MODELS_DIR")
-    os.environ["FER_MODELS_DIR"] = str(root)
-    yield root
-    if previous is not None:
-        os.environ["FER_MODELS_DIR"] = previous
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("FER_MODELS_DIR", str(root))
+        patch.delenv("FER2013_DIR", raising=False)
+        yield root
 
 
 def open_page(page: str, data: Path | None = None) -> AppTest:
