@@ -41,8 +41,9 @@ normalised = st.toggle("Share of each true emotion (rows add up to 100%)", value
                        key="confusion_normalised")
 matrices = confusion_frame(chosen)
 with_matrix = list(dict.fromkeys(matrices["model"]))
-for start in range(0, len(with_matrix), PER_ROW):
-    for cell, name in zip(st.columns(PER_ROW), with_matrix[start:start + PER_ROW]):
+per_row = max(2, min(PER_ROW, len(with_matrix)))  # one matrix alone takes half the width
+for start in range(0, len(with_matrix), per_row):
+    for cell, name in zip(st.columns(per_row), with_matrix[start:start + per_row]):
         with cell:
             st.plotly_chart(confusion(matrices[matrices["model"] == name], normalised, name),
                             key=f"confusion_{name}")
