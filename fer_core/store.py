@@ -12,6 +12,7 @@ leaves a half model that looks valid.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import zipfile
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from .errors import ModelError
 from .paths import models_dir
 
 MODEL_FILE = "model.keras"
+NAME_PATTERN = re.compile(r"[A-Za-z0-9][\w.-]*")
 ENSEMBLE_FILE = "ensemble.json"
 
 
@@ -138,7 +140,12 @@ class ModelStore:
 
     def save(self, name: str, *, model=None, config: dict, history: list | None = None,
              metrics: dict | None = None, members: list[str] | None = None) -> StoredModel:
-        """Write a model (or, with ``members``, an ensemble manifest) as one atomic folder."""
+        """Write a model (or, with ``members``, an ensemble manifest) as one atomic folder.
+
+        ``name`` must be one plain folder name, so nothing is ever written outside the store.
+        """
+        if not NAME_PATTERN.fullmatch(name):
+            raise ModelError(f"{name!r} is not a model name: use letters, digits, '.', '_', '-'")
         target = self.root / name
         with atomic_path(target) as staged:
             staged.mkdir()

@@ -42,6 +42,9 @@ def test_missing_corrupt_and_foreign_models_are_clear_errors(tmp_path: Path) -> 
     assert [m.name for m in store.list()] == ["bad", "good"]
     store.delete("bad")
     assert [m.name for m in store.list()] == ["good"]
+    for name in ("../outside", "a/b", ""):
+        with pytest.raises(ModelError, match="is not a model name"):
+            store.save(name, config={})
 
 
 def test_an_interrupted_save_keeps_the_old_model(tmp_path: Path) -> None:
