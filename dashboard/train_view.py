@@ -53,7 +53,7 @@ def _outcome(snap: Snapshot) -> None:
             st.rerun()
     elif snap.state == "failed":
         st.error(snap.message, icon=":material/error:")
-        if "weights" in snap.message.lower():
+        if snap.needs_weights:
             st.info(WEIGHTS_HINT)
     if snap.stored:
         left, right = st.columns(2)

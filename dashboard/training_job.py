@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from fer_core.data import Dataset
-from fer_core.errors import FerError
+from fer_core.errors import FerError, WeightsUnavailable
 from fer_core.training import Progress, RunPlan, TrainingStopped, train_model
 
 State = Literal["idle", "running", "done", "reused", "stopped", "failed"]
@@ -44,6 +44,7 @@ class Snapshot:
     history: tuple[dict[str, Any], ...] = ()
     message: str = ""
     stored: str | None = None
+    needs_weights: bool = False
 
     @property
     def running(self) -> bool:
@@ -123,7 +124,8 @@ class TrainingJob:
             self.update(state="stopped", message="Stopped. The run's checkpoint is saved: "
                                                  "Resume continues exactly where it stopped.")
         except FerError as exc:
-            self.update(state="failed", message=str(exc))
+            self.update(state="failed", message=str(exc),
+                        needs_weights=isinstance(exc, WeightsUnavailable))
         except Exception as exc:  # a bug: the page must still leave the running state
             LOG.exception("training failed")
             self.update(state="failed", message=f"Training failed unexpectedly: {exc!r}")

@@ -18,5 +18,12 @@ class ModelError(FerError):
     """A model cannot be built, trained, found or loaded."""
 
 
+class WeightsUnavailable(ModelError):
+    """Pretrained (ImageNet) weights a model needs are neither cached, downloadable nor given.
+
+    Its own class so a UI can point at its weights setting instead of parsing the message.
+    """
+
+
 class ImageError(FerError):
     """An uploaded or given image cannot be used (not an image, corrupt, too large)."""

@@ -20,7 +20,7 @@ from typing import Callable
 import keras
 from keras import layers
 
-from ..errors import ModelError
+from ..errors import WeightsUnavailable
 from .registry import ModelSpec, register
 
 CAFFE_MEAN_BGR = (103.939, 116.779, 123.68)
@@ -79,7 +79,7 @@ def resolve_weights(backbone: Backbone, weights: str) -> str | None:
         path = Path(weights).expanduser()
         candidate = path / backbone.weights_file if path.is_dir() else path
         if not candidate.is_file():
-            raise ModelError(
+            raise WeightsUnavailable(
                 f"no {backbone.name} weights at {path}: expected the file {backbone.weights_file}"
             )
         return str(candidate)
@@ -87,7 +87,7 @@ def resolve_weights(backbone: Backbone, weights: str) -> str | None:
         return keras.utils.get_file(backbone.weights_file, backbone.weights_url,
                                     cache_subdir="models")
     except Exception as exc:  # any network or filesystem failure means the same thing here
-        raise ModelError(
+        raise WeightsUnavailable(
             f"ImageNet weights for {backbone.name} are not available ({exc.__class__.__name__}: "
             f"{exc}). Download {backbone.weights_url} into ~/.keras/models/, or pass "
             f"--set weights=/path/to/{backbone.weights_file}; or train from random "
