@@ -16,11 +16,13 @@ from .registry import ModelSpec, register
 
 
 def fer_vgg_body(
-    x: keras.KerasTensor, num_classes: int, width: int = 32, dropout: float = 0.5
+    x: keras.KerasTensor, num_classes: int, width: int = 32, dropout: float = 0.5,
+    block_dropout: float = 0.1,
 ) -> keras.KerasTensor:
+    """``block_dropout`` grows with depth: block i drops ``i * block_dropout`` of its outputs."""
     x = rescale(x)
     for i, multiple in enumerate((1, 2, 4, 8), start=1):
-        x = vgg_block(x, width * multiple, 2, f"block{i}", dropout=0.1 * i)
+        x = vgg_block(x, width * multiple, 2, f"block{i}", dropout=block_dropout * i)
     x = keras.layers.Flatten(name="flatten")(x)
     return dense_head(x, (16 * width, 8 * width), num_classes, dropout=dropout)
 
@@ -34,7 +36,7 @@ FER_VGG = register(ModelSpec(
     channels=1,
     preprocessing="pixels / 255",
     gradcam_layer="block4_conv2",
-    options={"width": 32, "dropout": 0.5},
+    options={"width": 32, "dropout": 0.5, "block_dropout": 0.1},
     defaults={
         "epochs": 60,
         "batch_size": 64,
