@@ -50,7 +50,7 @@ def current_dataset() -> Dataset | None:
     return None
 
 
-@st.cache_resource(show_spinner="Reading the dataset (the first time decodes every image)...")
+@st.cache_resource(max_entries=2, show_spinner="Reading the dataset (the first time decodes every image)...")
 def _read_dataset(path: str) -> Dataset:
     return load_dataset(path)
 

@@ -28,11 +28,18 @@ def atomic_path(target: Path) -> Iterator[Path]:
     staged = tmp / target.name
     try:
         yield staged
-        if target.is_dir() and staged.is_dir():
-            # A folder cannot be replaced in one step: move the old one aside, then swap.
-            old = tmp / ".old"
-            os.replace(target, old)
-        os.replace(staged, target)
+        if not (target.is_dir() and staged.is_dir()):
+            os.replace(staged, target)
+            return
+        # A folder cannot be replaced in one step: move the old one aside, then swap; if the
+        # swap fails, put the old one back before the temporary folder is removed.
+        old = tmp / ".old"
+        os.replace(target, old)
+        try:
+            os.replace(staged, target)
+        except BaseException:
+            os.replace(old, target)
+            raise
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

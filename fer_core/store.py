@@ -20,7 +20,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from .atomic import atomic_path, write_json
+from .atomic import atomic_path
 from .errors import ModelError
 from .paths import models_dir
 
@@ -105,6 +105,12 @@ def _inference_copy(model):
     return copy
 
 
+def check_name(name: str) -> None:
+    """Refuse a model name that is not one plain folder name (nothing may land outside the store)."""
+    if not NAME_PATTERN.fullmatch(name):
+        raise ModelError(f"{name!r} is not a model name: use letters, digits, '.', '_', '-'")
+
+
 class ModelStore:
     """The folder of stored models (``models/`` or ``$FER_MODELS_DIR``)."""
 
@@ -144,8 +150,7 @@ class ModelStore:
 
         ``name`` must be one plain folder name, so nothing is ever written outside the store.
         """
-        if not NAME_PATTERN.fullmatch(name):
-            raise ModelError(f"{name!r} is not a model name: use letters, digits, '.', '_', '-'")
+        check_name(name)
         target = self.root / name
         with atomic_path(target) as staged:
             staged.mkdir()
@@ -159,10 +164,6 @@ class ModelStore:
             if metrics is not None:
                 (staged / "metrics.json").write_text(json.dumps(metrics, indent=2))
         return self.get(name)
-
-    def write_metrics(self, name: str, metrics: dict) -> None:
-        """Replace a stored model's metrics (after a re-evaluation), atomically."""
-        write_json(self.get(name).path / "metrics.json", metrics)
 
     def delete(self, name: str) -> None:
         shutil.rmtree(self.get(name).path)

@@ -199,3 +199,12 @@ def test_csv_with_missing_columns(tmp_path: Path) -> None:
     path.write_text(f"emotion,pixels\n3,{GOOD}\n")
     with pytest.raises(DataError, match=r"fer2013\.csv: missing column\(s\) Usage"):
         load_dataset(path, use_cache=False)
+
+
+def test_a_damaged_cache_entry_is_decoded_again(tmp_path: Path, cache: Path) -> None:
+    root = write_folder_layout(tmp_path / "fer", per_class=1)
+    first = load_dataset(root)
+    (entry,) = cache.glob("*.npz")
+    entry.write_bytes(b"half a file")
+    again = load_dataset(root)
+    assert np.array_equal(first.images, again.images)

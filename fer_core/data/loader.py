@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import warnings
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -17,12 +18,13 @@ from sklearn.model_selection import train_test_split
 from ..atomic import atomic_path
 from ..errors import DataError
 from ..paths import cache_dir
-from .classes import CLASSES, SPLITS
+from .classes import CLASSES
 from .csv_layout import read_csv
 from .dataset import Dataset
 from .folder_layout import list_images, read_folder, split_folders
 
 CACHE_FORMAT = 1
+CACHE_KEYS = ("images", "labels", "ids", "splits", "converted", "source_key")
 CSV_NAMES = ("fer2013.csv", "fer2013/fer2013.csv", "icml_face_data.csv")
 LAYOUT_HELP = (
     "expected the Kaggle fer2013.csv (a file, or a folder holding it) or an image-folder layout "
@@ -83,6 +85,19 @@ def _decode(layout: str, source: Path | list) -> tuple:
     return read_folder(source) if layout == "folder" else (*read_csv(source), 0)
 
 
+def _read_cache(cache: Path) -> dict[str, np.ndarray] | None:
+    """The cached arrays, or None when there is no cache entry or it is damaged (then the source
+    is decoded again and the entry rewritten)."""
+    if not cache.is_file():
+        return None
+    try:
+        with np.load(cache, allow_pickle=False) as stored:
+            arrays = {k: stored[k] for k in stored.files}
+        return arrays if set(CACHE_KEYS) <= set(arrays) else None
+    except (OSError, ValueError, zipfile.BadZipFile):
+        return None
+
+
 def load_dataset(
     path: str | Path, *, val_fraction: float = 0.1, seed: int = 0, use_cache: bool = True
 ) -> Dataset:
@@ -97,10 +112,8 @@ def load_dataset(
     layout, source, source_key = _locate(path)
     key = f"{path}|{source_key}|{val_fraction}|{seed}|{CACHE_FORMAT}"
     cache = cache_dir("data") / f"{hashlib.sha256(key.encode()).hexdigest()[:20]}.npz"
-    if use_cache and cache.is_file():
-        with np.load(cache, allow_pickle=False) as stored:
-            arrays = {k: stored[k] for k in stored.files}
-    else:
+    arrays = _read_cache(cache) if use_cache else None
+    if arrays is None:
         images, labels, ids, splits, converted = _decode(layout, source)
         if "val" not in splits:
             splits = _carve_validation(labels, splits, val_fraction, seed)
@@ -126,6 +139,3 @@ def load_dataset(
         source_fingerprint=str(arrays["source_key"]),
         converted=converted,
     )
-
-
-__all__ = ["load_dataset", "SPLITS"]

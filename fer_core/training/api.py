@@ -27,7 +27,7 @@ from ..errors import DataError
 from ..evaluate import full_report
 from ..models import build_model
 from ..paths import cache_dir
-from ..store import ModelStore, StoredModel
+from ..store import ModelStore, StoredModel, check_name
 from .augment import augmentation_layers
 from .config import TrainConfig, make_config
 from .loop import Arrays, discard_checkpoint, run_training
@@ -82,6 +82,7 @@ def train_model(
     family name). Raises :class:`~fer_core.training.loop.TrainingStopped` when ``stop`` is set.
     """
     config = make_config(model, overrides)
+    check_name(name or model)  # before hours of training, not after
     store = store or ModelStore()
     dataset = data if isinstance(data, Dataset) else load_dataset(data)
     cleaned, train, val = training_data(dataset, config)

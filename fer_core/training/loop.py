@@ -12,6 +12,7 @@ import json
 import shutil
 import threading
 import time
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -21,7 +22,7 @@ import numpy as np
 from sklearn.utils.class_weight import compute_class_weight
 
 from ..atomic import atomic_path
-from ..errors import FerError
+from ..errors import FerError, ModelError
 from .config import TrainConfig
 from .progress import Progress, RunPlan
 from .schedules import PLATEAU_FACTOR, Phase, Watcher, apply_phase, plan_phases, scheduled_lr
@@ -123,7 +124,11 @@ def load_checkpoint(run_dir: Path) -> tuple[keras.Model, list[np.ndarray] | None
     folder = run_dir / CHECKPOINT
     if not (folder / "state.json").is_file():
         return None
-    model = keras.saving.load_model(folder / "model.keras", compile=True)
+    try:
+        model = keras.saving.load_model(folder / "model.keras", compile=True)
+    except (ValueError, OSError, KeyError, TypeError, zipfile.BadZipFile) as exc:
+        raise ModelError(f"the checkpoint in {folder} cannot be loaded ({exc}); "
+                         "train again without --resume") from None
     best = _load_arrays(folder / "best.npz")
     for variable, value in zip(_seed_states(model), _load_arrays(folder / "seeds.npz") or []):
         variable.assign(value)
