@@ -20,7 +20,8 @@ CROP = 42  # ten-crop window on a 48x48 face; crops are resized back to 48
 BATCH = 256
 
 
-def _as_input(images: np.ndarray) -> np.ndarray:
+def as_input(images: np.ndarray) -> np.ndarray:
+    """uint8 faces (N, 48, 48) to the float (N, 48, 48, 1) raw-pixel input every model takes."""
     return images[..., None].astype("float32") if images.ndim == 3 else images.astype("float32")
 
 
@@ -31,7 +32,7 @@ def ten_crops(images: np.ndarray) -> list[np.ndarray]:
                ((size - CROP) // 2, (size - CROP) // 2)]
     views = []
     for top, left in offsets:
-        crop = _as_input(images[:, top:top + CROP, left:left + CROP])
+        crop = as_input(images[:, top:top + CROP, left:left + CROP])
         resized = keras.ops.convert_to_numpy(keras.ops.image.resize(crop, (size, size)))
         views += [resized, resized[:, :, ::-1]]
     return views
@@ -41,7 +42,7 @@ def predict_proba(model: keras.Model, images: np.ndarray, tta: str | None = None
     """Class probabilities for uint8 faces (N, 48, 48), averaged over the TTA views if asked."""
     if tta not in (None, *TTA_MODES):
         raise ModelError(f"unknown TTA {tta!r}; known: {', '.join(TTA_MODES)}")
-    x = _as_input(images)
+    x = as_input(images)
     if tta is None:
         views = [x]
     elif tta == "flip":

@@ -23,6 +23,7 @@ from sklearn.utils.class_weight import compute_class_weight
 
 from ..atomic import atomic_path
 from ..errors import FerError, ModelError
+from ..evaluate import as_input
 from .config import TrainConfig
 from .progress import Progress, RunPlan
 from .schedules import PLATEAU_FACTOR, Phase, Watcher, apply_phase, plan_phases, scheduled_lr
@@ -62,11 +63,6 @@ class RunState:
             self.running[key] = self.running.get(key, 0.0) + float(logs[key]) * size
         self.running["count"] = count
         return {key: self.running[key] / count for key in ("loss", "accuracy")}
-
-
-def as_input(images: np.ndarray) -> np.ndarray:
-    """uint8 faces to the float (N, 48, 48, 1) raw-pixel input every model takes."""
-    return images[..., None].astype("float32")
 
 
 def _compile(model: keras.Model, config: TrainConfig, learning_rate: float) -> None:
