@@ -9,12 +9,13 @@ file's modification time so that a model retrained under the same name is loaded
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import streamlit as st
 
 from fer_core.data import Dataset, load_dataset
-from fer_core.errors import ModelError
+from fer_core.errors import DataError, FerError, ModelError
 from fer_core.store import MODEL_FILE, ModelStore, StoredModel
 
 from .messages import user_errors
@@ -43,16 +44,36 @@ def dataset_path() -> str:
 
 def current_dataset() -> Dataset | None:
     """The dataset at the sidebar's path, or None: no path set, or (said on the page) unusable."""
-    if not dataset_path():
+    path = dataset_path()
+    if not path:
         return None
     with user_errors(prefix="Dataset: "):
-        return _read_dataset(dataset_path())
+        loaded = _read_dataset(path, _signature(path))
+        if isinstance(loaded, str):
+            raise DataError(loaded)
+        return loaded
     return None
 
 
-@st.cache_resource(max_entries=2, show_spinner="Reading the dataset (the first time decodes every image)...")
-def _read_dataset(path: str) -> Dataset:
-    return load_dataset(path)
+def _signature(path: str) -> tuple[tuple[str, int], ...]:
+    """Modification times of the path and its entries: they change when the user fixes a file
+    or a folder layout there, which must read the dataset again."""
+    root = Path(path).expanduser()
+    try:
+        entries = [root, *root.iterdir()] if root.is_dir() else [root]
+        return tuple((entry.name, entry.stat().st_mtime_ns) for entry in entries)
+    except OSError:
+        return ()
+
+
+@st.cache_resource(max_entries=4, show_spinner="Reading the dataset (the first time decodes every image)...")
+def _read_dataset(path: str, signature: tuple[tuple[str, int], ...]) -> Dataset | str:
+    """The dataset, or why it cannot be read. Failures are cached too (keyed by ``signature``),
+    so a malformed CSV is not parsed again on every click of every page."""
+    try:
+        return load_dataset(path)
+    except FerError as exc:
+        return str(exc)
 
 
 def stored_models() -> list[StoredModel]:

@@ -46,11 +46,21 @@ def vgg_block(
 
 
 def dense_head(
-    x: keras.KerasTensor, units: tuple[int, ...], num_classes: int, dropout: float
+    x: keras.KerasTensor, units: tuple[int, ...], num_classes: int, dropout: float,
+    *, batch_norm: bool = False,
 ) -> keras.KerasTensor:
-    """Flattened features through ReLU dense layers (with dropout) to a softmax."""
+    """Flattened features through ReLU dense layers (with dropout) to a softmax.
+
+    ``batch_norm`` normalises each dense layer before its ReLU, as the conv blocks do: measured
+    on FER2013 it speeds up early learning (see ``fer_vgg``).
+    """
     for i, width in enumerate(units, start=1):
-        x = layers.Dense(width, activation="relu", name=f"fc{i}")(x)
+        if batch_norm:
+            x = layers.Dense(width, use_bias=False, name=f"fc{i}")(x)
+            x = layers.BatchNormalization(name=f"fc{i}_bn")(x)
+            x = layers.Activation("relu", name=f"fc{i}_relu")(x)
+        else:
+            x = layers.Dense(width, activation="relu", name=f"fc{i}")(x)
         if dropout:
             x = layers.Dropout(dropout, name=f"fc{i}_drop")(x)
     return layers.Dense(num_classes, activation="softmax", name="predictions")(x)

@@ -1,10 +1,15 @@
 """``fer_vgg``: our own from-scratch network for 48x48 faces, built to beat the study.
 
 What the FER2013 literature shows works (Khaireddin & Chen 2021; Pramerdorfer & Kampel 2016): four
-VGG-style blocks of two batch-normalised 3x3 convolutions, a wide dense head with dropout, strong
-augmentation, SGD with Nesterov momentum and learning-rate reduction on plateau, long training, and
-flip / ten-crop test-time augmentation. The width is an option: ``width=32`` has about a sixth of
-the multiply-adds of VGG16 at 48x48, which is what a CPU can train; a GPU can afford 64.
+VGG-style blocks of two batch-normalised 3x3 convolutions, a dense head with light dropout,
+augmentation, SGD with Nesterov momentum, and flip / ten-crop test-time augmentation. The width is
+an option: ``width=32`` has about a sixth of the multiply-adds of VGG16 at 48x48, which is what a
+CPU can train; a GPU can afford 64 and more epochs (``--set width=64 --epochs 100``).
+
+Dropout is light on purpose. Measured on 6,000 FER2013 faces (3 epochs, SGD or Adam), 0.5 dropout
+in the head, with or without dropout after the conv blocks, kept the network at the majority class
+(24% train accuracy); 0.2 in the head and none in the blocks learns (37%), and batch-normalising
+the head's dense layers learns faster still (47%).
 """
 
 from __future__ import annotations
@@ -16,35 +21,40 @@ from .registry import ModelSpec, register
 
 
 def fer_vgg_body(
-    x: keras.KerasTensor, num_classes: int, width: int = 32, dropout: float = 0.5,
-    block_dropout: float = 0.1,
+    x: keras.KerasTensor, num_classes: int, width: int = 32, dropout: float = 0.2,
+    block_dropout: float = 0.0,
 ) -> keras.KerasTensor:
     """``block_dropout`` grows with depth: block i drops ``i * block_dropout`` of its outputs."""
     x = rescale(x)
     for i, multiple in enumerate((1, 2, 4, 8), start=1):
         x = vgg_block(x, width * multiple, 2, f"block{i}", dropout=block_dropout * i)
     x = keras.layers.Flatten(name="flatten")(x)
-    return dense_head(x, (16 * width, 8 * width), num_classes, dropout=dropout)
+    return dense_head(x, (16 * width, 8 * width), num_classes, dropout=dropout,
+                      batch_norm=True)
 
 
 FER_VGG = register(ModelSpec(
     name="fer_vgg",
     family="ours: VGG-style from scratch",
-    description="4 VGG blocks (2 conv+BN each) and a 2-layer dense head; SGD, augmentation, TTA.",
+    description="4 VGG blocks (2 conv+BN each), a 2-layer BN dense head; SGD, cosine LR, "
+                "augmentation, TTA.",
     body=fer_vgg_body,
     input_size=48,
     channels=1,
     preprocessing="pixels / 255",
     gradcam_layer="block4_conv2",
-    options={"width": 32, "dropout": 0.5, "block_dropout": 0.1},
+    options={"width": 32, "dropout": 0.2, "block_dropout": 0.0},
     defaults={
-        "epochs": 60,
+        # Sized for this project's 2-core CPU (about 140 s an epoch). The cosine schedule runs its
+        # whole course (patience = epochs); Keras' decoupled weight decay of 1e-3 is about
+        # PyTorch's coupled 1e-4 under momentum 0.9, the literature's setting.
+        "epochs": 35,
         "batch_size": 64,
         "optimizer": "sgd",
         "learning_rate": 0.01,
-        "weight_decay": 5e-4,
-        "lr_schedule": "plateau",
-        "patience": 10,
+        "weight_decay": 1e-3,
+        "lr_schedule": "cosine",
+        "patience": 35,
         "augmentation": {"flip": True, "shift": 0.1, "rotation": 0.05, "zoom": 0.1,
                          "erasing": 0.25},
     },
