@@ -22,7 +22,7 @@ def test_defaults_are_the_studys_and_recipes_and_overrides_apply() -> None:
     study = make_config("custom_cnn")
     assert (study.batch_size, study.epochs, study.optimizer, study.patience) == (32, 10, "adam", 3)
     ours = make_config("fer_vgg", {"width": "16", "epochs": "3", "flip": "false", "seed": 7})
-    assert ours.optimizer == "sgd" and ours.lr_schedule == "plateau"
+    assert ours.optimizer == "sgd" and ours.lr_schedule == "cosine"
     assert (ours.options["width"], ours.epochs, ours.augmentation["flip"], ours.seed) == (16, 3, False, 7)
     with pytest.raises(ModelError, match="unknown setting 'colour'"):
         make_config("custom_cnn", {"colour": "1"})
