@@ -55,19 +55,21 @@ def current_dataset() -> Dataset | None:
     return None
 
 
-def _signature(path: str) -> tuple[tuple[str, int], ...]:
-    """Modification times of the path and its entries: they change when the user fixes a file
-    or a folder layout there, which must read the dataset again."""
+def _signature(path: str) -> tuple[tuple[str, int, int], ...]:
+    """Modification times and sizes of the path and its entries: they change when the user fixes
+    a file or a folder layout there, which must read the dataset again."""
     root = Path(path).expanduser()
     try:
         entries = [root, *root.iterdir()] if root.is_dir() else [root]
-        return tuple((entry.name, entry.stat().st_mtime_ns) for entry in entries)
+        stats = [(entry.name, entry.stat()) for entry in entries]
+        return tuple((name, stat.st_mtime_ns, stat.st_size) for name, stat in stats)
     except OSError:
         return ()
 
 
-@st.cache_resource(max_entries=4, show_spinner="Reading the dataset (the first time decodes every image)...")
-def _read_dataset(path: str, signature: tuple[tuple[str, int], ...]) -> Dataset | str:
+@st.cache_resource(max_entries=4,
+                   show_spinner="Reading the dataset (the first time decodes every image)...")
+def _read_dataset(path: str, signature: tuple[tuple[str, int, int], ...]) -> Dataset | str:
     """The dataset, or why it cannot be read. Failures are cached too (keyed by ``signature``),
     so a malformed CSV is not parsed again on every click of every page."""
     try:

@@ -20,7 +20,7 @@ import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
-from tests.helpers import write_folder_layout
+from tests.helpers import pixel_string, random_faces, write_csv, write_folder_layout
 
 APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
 TIMEOUT = 120  # TensorFlow starts slowly on a busy CPU
@@ -124,6 +124,18 @@ def test_overview_names_the_dataset(store: Path, data_dir: Path) -> None:
 def test_wrong_dataset_path_is_a_message(store: Path, tmp_path: Path) -> None:
     app = open_page("dataset", tmp_path / "missing")
     assert any("does not exist" in e.value for e in app.error)
+
+
+def test_a_malformed_csv_is_a_message_until_the_file_is_fixed(
+    store: Path, tmp_path: Path
+) -> None:
+    csv = write_csv(tmp_path / "fer2013.csv", [(3, "1 2 3", "Training")])
+    app = open_page("dataset", csv)
+    assert any("pixel string has 3 values" in e.value for e in app.error)
+    write_csv(csv, [(i % 7, pixel_string(face), "Training" if i < 14 else "PublicTest")
+                    for i, face in enumerate(random_faces(21))])
+    app.run()
+    assert not app.error and not app.exception
 
 
 def test_dataset_page_explains_how_to_get_the_data(store: Path) -> None:

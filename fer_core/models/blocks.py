@@ -31,13 +31,16 @@ def vgg_block(
     """``convs`` 3x3 convolutions then max-pooling, VGG's repeating unit.
 
     Conv layers are named ``{name}_conv{i}`` so Grad-CAM targets can be declared by name.
+    Without batch norm they start from He initialisation, made for ReLU stacks: Keras' default
+    (Glorot) halves the signal's variance at every ReLU layer, which a deep plain stack cannot
+    afford.
     """
     for i in range(1, convs + 1):
         if batch_norm:
             x = conv_bn(x, filters, f"{name}_conv{i}")
         else:
             x = layers.Conv2D(filters, 3, padding="same", activation="relu",
-                              name=f"{name}_conv{i}")(x)
+                              kernel_initializer="he_normal", name=f"{name}_conv{i}")(x)
     if pool:
         x = layers.MaxPooling2D(2, name=f"{name}_pool")(x)
     if dropout:
