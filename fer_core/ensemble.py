@@ -15,7 +15,8 @@ from .store import ModelStore, StoredModel
 def member_models(store: ModelStore, names: list[str]) -> list[StoredModel]:
     """The plain models behind ``names`` (an ensemble's name stands for its members)."""
     chosen = [store.get(name) for name in names]
-    members = [store.get(n) if m.is_ensemble else m for m in chosen for n in (m.members or [m.name])]
+    members = [store.get(n) if m.is_ensemble else m
+               for m in chosen for n in (m.members or [m.name])]
     if any(m.classes != members[0].classes for m in members):
         raise ModelError("models with different class lists cannot be combined")
     return members

@@ -106,7 +106,7 @@ def _inference_copy(model):
 
 
 def check_name(name: str) -> None:
-    """Refuse a model name that is not one plain folder name (nothing may land outside the store)."""
+    """Refuse a model name that is not one plain folder name: nothing may land outside the store."""
     if not NAME_PATTERN.fullmatch(name):
         raise ModelError(f"{name!r} is not a model name: use letters, digits, '.', '_', '-'")
 

@@ -16,7 +16,9 @@ def random_faces(n: int, seed: int = 0) -> np.ndarray:
     return rng.integers(0, 256, size=(n, 48, 48), dtype=np.uint8)
 
 
-def write_folder_layout(root: Path, per_class: int = 4, splits=("train", "test"), seed: int = 0) -> Path:
+def write_folder_layout(
+    root: Path, per_class: int = 4, splits=("train", "test"), seed: int = 0
+) -> Path:
     """A small image-folder dataset: ``per_class`` random PNGs per class and split."""
     images = iter(random_faces(per_class * len(CLASSES) * len(splits), seed))
     for split in splits:

@@ -103,7 +103,9 @@ def test_errors_are_one_line(
     assert err.startswith(message) and "Traceback" not in err
 
 
-def test_audit_with_faces_flags_every_random_image(root: Path, capsys: pytest.CaptureFixture) -> None:
+def test_audit_with_faces_flags_every_random_image(
+    root: Path, capsys: pytest.CaptureFixture
+) -> None:
     code, out, _ = run(capsys, "data", "audit", str(root), "--faces", "--json")
     counts = json.loads(out)["counts_by_reason"]
     # Random noise and the blank image hold no face: every image is flagged.

@@ -16,6 +16,7 @@ from fer_core.paths import PROJECT_ROOT
 
 TRAIN_UNDER_JAX = textwrap.dedent("""
     import sys
+    from pathlib import Path
     import numpy as np
     from fer_core.models import build_model, get_spec
     from fer_core.training import make_config
@@ -26,12 +27,16 @@ TRAIN_UNDER_JAX = textwrap.dedent("""
     out = sys.argv[1]
     rng = np.random.default_rng(0)
     faces = rng.integers(0, 256, (24, 48, 48), dtype=np.uint8)
-    config = make_config("custom_cnn", {"epochs": 1, "batch_size": 8, "flip": True, "erasing": 0.5})
-    build = lambda: build_model(get_spec("custom_cnn"), 7, augmentation_layers(config.augmentation, 0))
-    model, history, _ = run_training(build, config, Arrays(faces, rng.integers(0, 7, 24)),
-                                     Arrays(faces[:8], rng.integers(0, 7, 8)), 7, __import__("pathlib").Path(out) / "run")
+    config = make_config("custom_cnn",
+                         {"epochs": 1, "batch_size": 8, "flip": True, "erasing": 0.5})
+    augmentation = augmentation_layers(config.augmentation, 0)
+    build = lambda: build_model(get_spec("custom_cnn"), 7, augmentation)
+    train = Arrays(faces, rng.integers(0, 7, 24))
+    val = Arrays(faces[:8], rng.integers(0, 7, 8))
+    model, history, _ = run_training(build, config, train, val, 7, Path(out) / "run")
     model.save(f"{out}/model.keras")
-    np.save(f"{out}/predictions.npy", model.predict(faces[:4, ..., None].astype("float32"), verbose=0))
+    predictions = model.predict(faces[:4, ..., None].astype("float32"), verbose=0)
+    np.save(f"{out}/predictions.npy", predictions)
 """)
 
 

@@ -49,7 +49,8 @@ def run_models(args: argparse.Namespace) -> int:
               "description": s.description} for s in list_specs()]
     stored = [{"name": m.name, "family": m.family,
                "accuracy": (m.metrics or {}).get("accuracy"),
-               "accuracy_tta": ((m.metrics or {}).get("tta") or {}).get("tencrop", {}).get("accuracy")}
+               "accuracy_tta": ((m.metrics or {}).get("tta") or {})
+               .get("tencrop", {}).get("accuracy")}
               for m in ModelStore().list()]
     if args.json:
         print(json.dumps({"families": specs, "stored": stored}, indent=2))

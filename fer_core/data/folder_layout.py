@@ -71,7 +71,9 @@ def list_images(root: Path) -> list[ImageFile]:
     return files
 
 
-def read_folder(files: list[ImageFile]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]:
+def read_folder(
+    files: list[ImageFile],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]:
     """Decode the listed images: images, labels, ids, splits and how many needed converting."""
     # Pillow releases the GIL while decoding, so a few threads use both cores.
     with ThreadPoolExecutor(max_workers=4) as pool:

@@ -103,8 +103,8 @@ def load_dataset(
 ) -> Dataset:
     """Read FER2013 from a CSV file, a folder holding it, or an image-folder layout.
 
-    Without a validation split in the source, a stratified ``val_fraction`` of train (seeded) becomes
-    ``val``. Images that were not 48x48 grayscale are converted and counted in a warning.
+    Without a validation split in the source, a stratified ``val_fraction`` of train (seeded)
+    becomes ``val``. Images that were not 48x48 grayscale are converted and counted in a warning.
     """
     path = Path(path).expanduser().resolve()
     if not path.exists():

@@ -52,7 +52,8 @@ def environment() -> dict[str, Any]:
 
 def training_data(dataset: Dataset, config: TrainConfig) -> tuple[Dataset, Arrays, Arrays]:
     """The cleaned dataset, and the train and validation arrays a run uses (``limit`` applied)."""
-    cleaned = dataset if config.cleaning == "raw" else clean(dataset, policy_from_name(config.cleaning))
+    policy = None if config.cleaning == "raw" else policy_from_name(config.cleaning)
+    cleaned = dataset if policy is None else clean(dataset, policy)
     train, val = cleaned.split("train"), cleaned.split("val")
     for split, part in (("train", train), ("val", val)):
         if not len(part):
@@ -105,7 +106,8 @@ def train_model(
     network, history, seconds = run_training(
         build, config, train, val, len(cleaned.classes), run_dir,
         resume=resume, progress=progress, stop=stop)
-    metrics = full_report([network], cleaned.classes, dataset) if len(dataset.split("test")) else None
+    has_test = len(dataset.split("test")) > 0
+    metrics = full_report([network], cleaned.classes, dataset) if has_test else None
     record = {
         **config.to_dict(),
         "name": name or model,

@@ -104,7 +104,8 @@ def _save_checkpoint(run_dir: Path, model: keras.Model, best: list[np.ndarray] |
         model.save(staged / "model.keras")
         if best is not None:
             np.savez(staged / "best.npz", *best)
-        np.savez(staged / "seeds.npz", *[keras.ops.convert_to_numpy(v) for v in _seed_states(model)])
+        seeds = [keras.ops.convert_to_numpy(v) for v in _seed_states(model)]
+        np.savez(staged / "seeds.npz", *seeds)
         (staged / "state.json").write_text(json.dumps(state.__dict__))
 
 

@@ -46,8 +46,9 @@ class ConsoleProgress(Progress):
 
     def on_run_begin(self, plan: RunPlan) -> None:
         self._plan, self._started = plan, time.monotonic()
+        resuming = plan.start_epoch or plan.start_batch
         print(f"training {plan.name}: {plan.epochs} epochs x {plan.batches_per_epoch} batches"
-              + (f", resuming at epoch {plan.start_epoch + 1}" if plan.start_epoch or plan.start_batch else ""))
+              + (f", resuming at epoch {plan.start_epoch + 1}" if resuming else ""))
 
     def on_batch_end(self, epoch: int, batch: int, logs: dict[str, float]) -> None:
         if self._bar is None:

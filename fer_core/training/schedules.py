@@ -67,7 +67,9 @@ def apply_phase(model: keras.Model, config: TrainConfig, phase: Phase) -> None:
         layer.trainable = not in_backbone or layer.name.startswith(phase.unfrozen)
 
 
-def scheduled_lr(config: TrainConfig, base_lr: float, epoch_in_phase: int, phase_epochs: int) -> float:
+def scheduled_lr(
+    config: TrainConfig, base_lr: float, epoch_in_phase: int, phase_epochs: int
+) -> float:
     """The learning rate a schedule sets at the start of an epoch (plateau acts separately)."""
     if config.lr_schedule == "cosine":
         return 0.5 * base_lr * (1 + math.cos(math.pi * epoch_in_phase / phase_epochs))
