@@ -28,7 +28,7 @@ VGG16_BLOCKS = ((64, 2), (128, 2), (256, 3), (512, 3), (512, 3))
 
 
 def vgg16_modified_body(
-    x: keras.KerasTensor, num_classes: int, batch_norm: bool = False
+    x: keras.KerasTensor, num_classes: int, batch_norm: bool = True
 ) -> keras.KerasTensor:
     x = rescale(x)
     for i, (filters, convs) in enumerate(VGG16_BLOCKS, start=1):

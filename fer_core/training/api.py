@@ -52,8 +52,10 @@ def environment() -> dict[str, Any]:
 
 def training_data(dataset: Dataset, config: TrainConfig) -> tuple[Dataset, Arrays, Arrays]:
     """The cleaned dataset, and the train and validation arrays a run uses (``limit`` applied)."""
-    policy = None if config.cleaning == "raw" else policy_from_name(config.cleaning)
-    cleaned = dataset if policy is None else clean(dataset, policy)
+    if config.cleaning == "raw":
+        cleaned = dataset
+    else:
+        cleaned = clean(dataset, policy_from_name(config.cleaning))
     train, val = cleaned.split("train"), cleaned.split("val")
     for split, part in (("train", train), ("val", val)):
         if not len(part):
