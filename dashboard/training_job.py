@@ -29,6 +29,7 @@ class Request:
     overrides: dict[str, Any]
     dataset: Dataset = field(repr=False)
     force: bool = False
+    init_from: str | None = None
 
 
 @dataclass(frozen=True)
@@ -117,7 +118,8 @@ class TrainingJob:
         try:
             stored, reused = train_model(
                 request.family, request.dataset, overrides=request.overrides, name=request.name,
-                resume=resume, force=request.force, progress=RecordingProgress(self),
+                resume=resume, force=request.force, init_from=request.init_from,
+                progress=RecordingProgress(self),
                 stop=self._stop)
             self.update(state="reused" if reused else "done", stored=stored.name)
         except TrainingStopped:

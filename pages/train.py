@@ -27,23 +27,31 @@ family = st.selectbox("Architecture", list(specs), key="train_family",
 study = get_spec(family).study_accuracy
 st.caption(f"The study's test accuracy: {study:.1%}." if study else "Not in the study: ours.")
 defaults = make_config(family)
+stored = stored_models()
+same_family = [m.name for m in stored if m.family == family]
 with st.form("train_form"):
-    name = st.text_input("Store as", value=family, key=f"{family}.store_name",
-                         help="The folder under models/; an existing model of that name is "
-                              "replaced.")
+    name_cell, start_cell = st.columns(2)
+    name = name_cell.text_input("Store as", value=family, key=f"{family}.store_name",
+                                help="The folder under models/; an existing model of that name "
+                                     "is replaced.")
+    init_from = start_cell.selectbox(
+        "Start from", [None, *same_family], key=f"{family}.init_from",
+        format_func=lambda m: "random weights" if m is None else f"the weights of {m}",
+        help="Continue a stored model of this family (same options) for more epochs, e.g. a "
+             "second cosine cycle at a lower learning rate.")
     overrides = settings_form(defaults)
     force = st.checkbox("Train again even if this configuration is already stored",
                         key="train_force")
     start = st.form_submit_button("Start training", type="primary",
                                   icon=":material/play_arrow:", disabled=JOB.snapshot().running)
-stored = [m.name for m in stored_models()]
 if stored:
-    st.caption(f"Stored models: {', '.join(stored)}.")
+    st.caption(f"Stored models: {', '.join(m.name for m in stored)}.")
 
 if start:
     with user_errors():
         make_config(family, overrides)  # refuses impossible settings before a thread starts
-        request = Request(family, store_name(name, family), overrides, dataset, force)
+        request = Request(family, store_name(name, family), overrides, dataset, force,
+                          init_from)
         if JOB.start(request):
             st.rerun()
         st.warning("Another run is going: wait for it to end or stop it first.")

@@ -255,6 +255,11 @@ def test_train_stores_a_model_then_offers_it_again(store: Path, data_dir: Path) 
     assert (store / "trained_here" / "model.keras").is_file()
     app = submit(app, "custom_cnn", **settings)
     assert any("already trained on this data" in i.value for i in app.info), texts(app)
+    app = submit(app, "custom_cnn", **{**settings, "store_name": "continued",
+                                       "init_from": "trained_here"})
+    assert any("stored as **continued**" in s.value for s in app.success), texts(app)
+    config = json.loads((store / "continued" / "config.json").read_text())
+    assert config["started_from"]["name"] == "trained_here"
 
 
 def test_stop_then_resume_a_run(store: Path, data_dir: Path) -> None:

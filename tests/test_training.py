@@ -112,3 +112,25 @@ def test_train_model_stores_everything_and_reuses_the_cache(tmp_path: Path) -> N
     first, second = stored.load_keras(), store.get("custom_cnn").load_keras()
     np.testing.assert_array_equal(first.predict(images, verbose=0),
                                   second.predict(images, verbose=0))
+
+
+def test_a_run_can_start_from_a_stored_models_weights(tmp_path: Path) -> None:
+    data = write_folder_layout(tmp_path / "data", per_class=6)
+    store = ModelStore(tmp_path / "models")
+    first, _ = train_model("custom_cnn", data, overrides={"epochs": 1, "batch_size": 8},
+                           store=store)
+    frozen = {"epochs": 1, "batch_size": 8, "learning_rate": 0.0}  # Adam at 0 moves nothing
+    second, reused = train_model("custom_cnn", data, overrides=frozen, store=store,
+                                 name="second", init_from="custom_cnn")
+    assert not reused
+    assert second.config["started_from"] == {"name": "custom_cnn",
+                                             "cache_key": first.config["cache_key"]}
+    for before, after in zip(first.load_keras().trainable_weights,
+                             second.load_keras().trainable_weights, strict=True):
+        np.testing.assert_array_equal(np.asarray(before), np.asarray(after))
+
+    _, reused = train_model("custom_cnn", data, overrides=frozen, store=store, name="scratch")
+    assert not reused  # the same settings from a random init are another run
+    with pytest.raises(ModelError, match="architecture differs"):
+        train_model("fer_vgg", data, overrides={"width": 8, "epochs": 1}, store=store,
+                    init_from="custom_cnn")

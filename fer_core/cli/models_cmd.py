@@ -24,6 +24,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     train.add_argument("--limit", type=int, help="train on at most N images (quick runs)")
     train.add_argument("--resume", action="store_true", help="continue an interrupted run")
     train.add_argument("--force", action="store_true", help="retrain even if already stored")
+    train.add_argument("--init-from", metavar="MODEL",
+                       help="start from this stored model's weights (same family and options)")
     train.add_argument("--out", help="store folder of the model (default: models/<family>)")
     train.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                        help="any setting, e.g. --set optimizer=sgd --set width=64")
@@ -91,6 +93,7 @@ def run_train(args: argparse.Namespace) -> int:
     try:
         stored, reused = train_model(args.model, args.data, overrides=overrides, name=name,
                                      store=store, resume=args.resume, force=args.force,
+                                     init_from=args.init_from,
                                      progress=ConsoleProgress(), stop=stop)
     finally:
         signal.signal(signal.SIGINT, previous)

@@ -23,7 +23,7 @@ import numpy as np
 from .. import __version__
 from ..cleaning import clean, policy_from_name
 from ..data import Dataset, load_dataset
-from ..errors import DataError
+from ..errors import DataError, ModelError
 from ..evaluate import full_report
 from ..models import build_model
 from ..paths import cache_dir
@@ -67,6 +67,17 @@ def training_data(dataset: Dataset, config: TrainConfig) -> tuple[Dataset, Array
     return cleaned, Arrays(train.images, train.labels), Arrays(val.images, val.labels)
 
 
+def start_weights(network: keras.Model, source: StoredModel) -> None:
+    """Give ``network`` the weights of the stored model ``source``; a clear error when the two
+    architectures differ (another family, width or class list)."""
+    weights = source.load_keras().get_weights()
+    shapes = [w.shape for w in network.get_weights()]
+    if [w.shape for w in weights] != shapes:
+        raise ModelError(f"{source.name} cannot start this run: its architecture differs "
+                         "(train it with the same family, options and classes)")
+    network.set_weights(weights)
+
+
 def train_model(
     model: str,
     data: str | Path | Dataset,
@@ -76,13 +87,17 @@ def train_model(
     store: ModelStore | None = None,
     resume: bool = False,
     force: bool = False,
+    init_from: str | None = None,
     progress: Progress | None = None,
     stop: threading.Event | None = None,
 ) -> tuple[StoredModel, bool]:
     """Train (or find) ``model`` on ``data``; return the stored model and whether it was reused.
 
     ``overrides`` are settings as in ``make_config``; ``name`` is the store folder (default: the
-    family name). Raises :class:`~fer_core.training.loop.TrainingStopped` when ``stop`` is set.
+    family name). ``init_from`` names a stored model of the same family and options whose weights
+    the run starts from instead of a random init: a second cosine cycle (a warm restart) that
+    continues a finished run, for example in a later session of a machine that keeps no
+    checkpoints. Raises :class:`~fer_core.training.loop.TrainingStopped` when ``stop`` is set.
     """
     config = make_config(model, overrides)
     check_name(name or model)  # before hours of training, not after
@@ -90,15 +105,21 @@ def train_model(
     dataset = data if isinstance(data, Dataset) else load_dataset(data)
     cleaned, train, val = training_data(dataset, config)
     spec = config.spec
+    source = store.get(init_from) if init_from else None
 
     def build() -> keras.Model:
         augmentation = augmentation_layers(config.augmentation, config.seed)
-        return build_model(spec, len(cleaned.classes), augmentation, config.options)
+        network = build_model(spec, len(cleaned.classes), augmentation, config.options)
+        if source is not None:
+            start_weights(network, source)
+        return network
 
-    # The architecture is part of the key: a family whose code changed is trained anew.
+    # The architecture is part of the key: a family whose code changed is trained anew. So are
+    # the starting weights: a run from another stored model is another run.
     architecture = hashlib.sha256(json.dumps(build().get_config(), sort_keys=True,
                                              default=str).encode()).hexdigest()[:16]
-    key = config.cache_key(f"{cleaned.fingerprint}:{architecture}")
+    start = f":{source.config.get('cache_key')}" if source is not None else ""
+    key = config.cache_key(f"{cleaned.fingerprint}:{architecture}{start}")
     if not force and (stored := store.find(key)) is not None:
         return stored, True
 
@@ -120,6 +141,8 @@ def train_model(
         "trained_on": {"dataset_fingerprint": cleaned.fingerprint, "policy": cleaned.policy,
                        "source": cleaned.source, "train_images": len(train.labels),
                        "val_images": len(val.labels)},
+        **({"started_from": {"name": source.name, "cache_key": source.config.get("cache_key")}}
+           if source is not None else {}),
         "parameters": int(network.count_params()),
         "training_seconds": round(seconds, 1),
         "wall_seconds": round(time.time() - started, 1),
