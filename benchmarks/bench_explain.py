@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import os
 import time
+from functools import partial
 
 import keras
 import numpy as np
@@ -54,8 +55,8 @@ def bench_speed(models: dict[str, tuple[keras.Model, str | None]], methods: list
             start = time.perf_counter()
             explainer = make_explainer(method, model, layer)
             build = 1000 * (time.perf_counter() - start)
-            one = median_ms(lambda: explainer.explain(faces[:1]), repeats)
-            batch = median_ms(lambda: explainer.explain(faces), repeats)
+            one = median_ms(partial(explainer.explain, faces[:1]), repeats)
+            batch = median_ms(partial(explainer.explain, faces), repeats)
             print(f"{name:<22}{method:<12}{build:>10.0f}{one:>10.1f}{batch:>11.0f}"
                   f"{batch / BATCH:>15.1f}", flush=True)
 

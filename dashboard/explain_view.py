@@ -50,7 +50,7 @@ def explanation_grid(face: np.ndarray, models: list[StoredModel], methods: list[
     """Draw the models x methods grid for ``face``; return its scores and its PNG."""
     widths = [1.4] + [1] * len(methods)
     for cell, title in zip(st.columns(widths), ["Model and prediction",
-                                                *(METHOD_NAMES[m] for m in methods)]):
+                                                *(METHOD_NAMES[m] for m in methods)], strict=True):
         cell.markdown(f"**{title}**")
     scores, titles, pictures = [], [], []
     for stored in models:
@@ -69,7 +69,7 @@ def explanation_grid(face: np.ndarray, models: list[StoredModel], methods: list[
                             config={"displayModeBar": False})
         row: list[Image.Image | None] = [enlarged(face, OVERLAY_SIDE)]
         rows: list[dict] = []
-        for cell, method in zip(cells[1:], methods):
+        for cell, method in zip(cells[1:], methods, strict=True):
             row.append(None)
             with cell, user_errors("warning"):
                 with st.spinner(f"{METHOD_NAMES[method]}..."):

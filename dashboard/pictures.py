@@ -61,7 +61,7 @@ def grid_png(
     draw = ImageDraw.Draw(sheet)
     for j, title in enumerate(column_titles):
         draw.text((label_width + j * (side + gap) + 4, 6), title, fill="black", font=font)
-    for i, (title, row) in enumerate(zip(row_titles, cells)):
+    for i, (title, row) in enumerate(zip(row_titles, cells, strict=True)):
         top = header + i * (side + gap)
         draw.multiline_text((6, top + 6), title, fill="black", font=font, spacing=4)
         for j, cell in enumerate(row):

@@ -118,7 +118,7 @@ def _inputs(config: TrainConfig, settings: tuple[Setting, ...], columns: int) ->
 def _augmentation(config: TrainConfig) -> dict[str, Any]:
     cells = st.columns(len(AUGMENTATIONS))
     pairs = []
-    for cell, name in zip(cells, AUGMENTATIONS):
+    for cell, name in zip(cells, AUGMENTATIONS, strict=True):
         default = config.augmentation.get(name, False if name == "flip" else 0.0)
         with cell:
             value = _widget(name.capitalize(), default, f"{config.model}.aug.{name}",
@@ -133,7 +133,7 @@ def _options(config: TrainConfig) -> dict[str, Any]:
     st.markdown(f"**{config.model} options**")
     cells = st.columns(len(config.options))
     pairs = []
-    for cell, (name, default) in zip(cells, config.options.items()):
+    for cell, (name, default) in zip(cells, config.options.items(), strict=True):
         with cell:
             value = _widget(name.replace("_", " ").capitalize(), default,
                             f"{config.model}.opt.{name}", OPTION_HELP.get(name, ""),

@@ -81,7 +81,7 @@ def classification_metrics(
         "ece": expected_calibration_error(labels, proba),
         "per_class": {
             name: {"precision": float(p), "recall": float(r), "f1": float(f), "support": int(s)}
-            for name, p, r, f, s in zip(classes, precision, recall, f1, support)
+            for name, p, r, f, s in zip(classes, precision, recall, f1, support, strict=True)
         },
         "confusion": confusion_matrix(labels, predicted, labels=ids).tolist(),
         "classes": list(classes),

@@ -43,7 +43,7 @@ matrices = confusion_frame(chosen)
 with_matrix = list(dict.fromkeys(matrices["model"]))
 per_row = max(2, min(PER_ROW, len(with_matrix)))  # one matrix alone takes half the width
 for start in range(0, len(with_matrix), per_row):
-    for cell, name in zip(st.columns(per_row), with_matrix[start:start + per_row]):
+    for cell, name in zip(st.columns(per_row), with_matrix[start:start + per_row], strict=False):
         with cell:
             st.plotly_chart(confusion(matrices[matrices["model"] == name], normalised, name),
                             key=f"confusion_{name}")

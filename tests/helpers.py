@@ -56,7 +56,7 @@ def smooth_faces(n: int, seed: int = 0) -> np.ndarray:
 
 def make_dataset(rows: list[tuple[str, str, str, np.ndarray]]) -> Dataset:
     """A raw in-memory :class:`Dataset` from ``(id, split, class name, image)`` rows."""
-    ids, splits, names, images = zip(*rows)
+    ids, splits, names, images = zip(*rows, strict=True)
     return Dataset(
         images=np.stack(images).astype(np.uint8),
         labels=np.array([CLASSES.index(n) for n in names], dtype=np.int64),

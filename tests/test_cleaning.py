@@ -144,7 +144,7 @@ def test_dropping_a_class_remaps_labels(data: Dataset) -> None:
     cleaned = clean(data, STUDY_POLICY)
     assert cleaned.classes == ("angry", "fear", "happy", "sad", "surprise", "neutral")
     assert kept_ids(cleaned) == ["a1", "b1", "d1", "d2", "e1", "u2", "u3"]
-    names = dict(zip(cleaned.ids, (cleaned.classes[i] for i in cleaned.labels)))
+    names = dict(zip(cleaned.ids, (cleaned.classes[i] for i in cleaned.labels), strict=True))
     assert names == {"a1": "happy", "b1": "sad", "d1": "neutral", "d2": "neutral",
                      "e1": "surprise", "u2": "angry", "u3": "surprise"}
     assert cleaned.labels.max() == 5 and cleaned.policy == "study"

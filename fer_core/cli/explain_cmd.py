@@ -63,13 +63,13 @@ def _explain_model(stored: StoredModel, crops: np.ndarray, methods: list[str],
     proba = predict_proba(model, crops)
     targets = (np.full(len(crops), _class_position(stored.classes, class_name, stored.name))
                if class_name else proba.argmax(axis=1))
-    results = [{"probabilities": {c: float(p) for c, p in zip(stored.classes, face_proba)},
+    results = [{"probabilities": dict(zip(stored.classes, face_proba.tolist(), strict=True)),
                 "predicted": stored.classes[int(face_proba.argmax())],
                 "explained": stored.classes[int(target)], "overlays": {}}
-               for face_proba, target in zip(proba, targets)]
+               for face_proba, target in zip(proba, targets, strict=True)]
     for method in methods:
         heatmaps = make_explainer(method, model, stored.gradcam_layer).explain(crops, targets)
-        for i, (result, heatmap) in enumerate(zip(results, heatmaps)):
+        for i, (result, heatmap) in enumerate(zip(results, heatmaps, strict=True)):
             path = Path(f"{prefix}_face{i}_{stored.name}_{method}.png")
             overlay(crops[i], heatmap, size=OVERLAY_SIZE).save(path)
             result["overlays"][method] = str(path)
@@ -104,7 +104,7 @@ def run_explain(args: argparse.Namespace) -> int:
     for stored in models:
         results = _explain_model(stored, crops, args.method or ["gradcam"], args.class_name,
                                  out / Path(args.image).stem)
-        for face, result in zip(faces, results):
+        for face, result in zip(faces, results, strict=True):
             face["models"][stored.name] = result
     if args.json:
         print(json.dumps({"image": args.image, "found": search.found, "message": search.message,

@@ -123,7 +123,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
     images, labels = align_to_classes(part, classes)
     probabilities = [predict_proba(m.load_keras(), images, args.tta) for m in chosen]
     reports = [{"model": m.name, **classification_metrics(labels, p, classes)}
-               for m, p in zip(chosen, probabilities)]
+               for m, p in zip(chosen, probabilities, strict=True)]
     if len(chosen) > 1:
         ensemble = sum(probabilities) / len(probabilities)
         reports.append({"model": "ensemble(" + "+".join(m.name for m in chosen) + ")",

@@ -61,7 +61,7 @@ class Dataset:
         for split in self.split_names:
             labels = self.labels[self.splits == split]
             per_class = np.bincount(labels, minlength=len(self.classes))
-            table[split] = {c: int(n) for c, n in zip(self.classes, per_class)}
+            table[split] = {c: int(n) for c, n in zip(self.classes, per_class, strict=True)}
         return table
 
     @cached_property

@@ -127,7 +127,8 @@ def load_checkpoint(run_dir: Path) -> tuple[keras.Model, list[np.ndarray] | None
         raise ModelError(f"the checkpoint in {folder} cannot be loaded ({exc}); "
                          "train again without --resume") from None
     best = _load_arrays(folder / "best.npz")
-    for variable, value in zip(_seed_states(model), _load_arrays(folder / "seeds.npz") or []):
+    seeds = _load_arrays(folder / "seeds.npz") or []  # none in a checkpoint of a seedless model
+    for variable, value in zip(_seed_states(model), seeds, strict=False):
         variable.assign(value)
     return model, best, RunState(**json.loads((folder / "state.json").read_text()))
 
@@ -175,7 +176,7 @@ def run_training(
     if config.class_weights:
         present = np.unique(train.labels)
         weights = compute_class_weight("balanced", classes=present, y=train.labels)
-        class_weight = dict(zip(present.tolist(), weights.tolist()))
+        class_weight = dict(zip(present.tolist(), weights.tolist(), strict=True))
     batches = int(np.ceil(len(train.labels) / config.batch_size))
     progress.on_run_begin(RunPlan(model.name, config.epochs, batches, state.epoch, state.batch))
 

@@ -22,7 +22,7 @@ def pointing_game(
         return float("nan")
     kernel = np.ones((2 * margin + 1, 2 * margin + 1), np.uint8)
     hits = []
-    for heatmap, region in zip(heatmaps[keep], regions[keep]):
+    for heatmap, region in zip(heatmaps[keep], regions[keep], strict=True):
         grown = cv2.dilate(region.astype(np.uint8), kernel).astype(bool)
         hits.append(grown[np.unravel_index(np.argmax(heatmap), heatmap.shape)])
     return float(np.mean(hits))
