@@ -67,13 +67,11 @@ def training_data(dataset: Dataset, config: TrainConfig) -> tuple[Dataset, Array
     return cleaned, Arrays(train.images, train.labels), Arrays(val.images, val.labels)
 
 
-def start_weights(network: keras.Model, source: StoredModel) -> None:
-    """Give ``network`` the weights of the stored model ``source``; a clear error when the two
-    architectures differ (another family, width or class list)."""
-    weights = source.load_keras().get_weights()
-    shapes = [w.shape for w in network.get_weights()]
-    if [w.shape for w in weights] != shapes:
-        raise ModelError(f"{source.name} cannot start this run: its architecture differs "
+def start_weights(network: keras.Model, weights: list[np.ndarray], source: str) -> None:
+    """Give ``network`` the ``weights`` of the stored model named ``source``; a clear error
+    when the two architectures differ (another family, width or class list)."""
+    if [w.shape for w in weights] != [w.shape for w in network.get_weights()]:
+        raise ModelError(f"{source} cannot start this run: its architecture differs "
                          "(train it with the same family, options and classes)")
     network.set_weights(weights)
 
@@ -106,12 +104,13 @@ def train_model(
     cleaned, train, val = training_data(dataset, config)
     spec = config.spec
     source = store.get(init_from) if init_from else None
+    initial = source.load_keras().get_weights() if source is not None else None
 
     def build() -> keras.Model:
         augmentation = augmentation_layers(config.augmentation, config.seed)
         network = build_model(spec, len(cleaned.classes), augmentation, config.options)
-        if source is not None:
-            start_weights(network, source)
+        if initial is not None:
+            start_weights(network, initial, source.name)
         return network
 
     # The architecture is part of the key: a family whose code changed is trained anew. So are
