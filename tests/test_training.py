@@ -125,6 +125,8 @@ def test_a_run_can_start_from_a_stored_models_weights(tmp_path: Path) -> None:
     assert not reused
     assert second.config["started_from"] == {"name": "custom_cnn",
                                              "cache_key": first.config["cache_key"]}
+    assert [r["epoch"] for r in second.history] == [1, 2]  # the source's epoch, then its own
+    assert second.history[0] == first.history[0]
     for before, after in zip(first.load_keras().trainable_weights,
                              second.load_keras().trainable_weights, strict=True):
         np.testing.assert_array_equal(np.asarray(before), np.asarray(after))

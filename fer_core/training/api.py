@@ -76,6 +76,14 @@ def start_weights(network: keras.Model, weights: list[np.ndarray], source: str) 
     network.set_weights(weights)
 
 
+def continued_history(earlier: list[dict[str, Any]],
+                      later: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The learning curves of a run that started from a stored model: that model's epochs, then
+    this run's numbered on from them, so the curves show the whole path to the weights."""
+    offset = earlier[-1]["epoch"] if earlier else 0
+    return [*earlier, *({**record, "epoch": record["epoch"] + offset} for record in later)]
+
+
 def train_model(
     model: str,
     data: str | Path | Dataset,
@@ -95,7 +103,8 @@ def train_model(
     family name). ``init_from`` names a stored model of the same family and options whose weights
     the run starts from instead of a random init: a second cosine cycle (a warm restart) that
     continues a finished run, for example in a later session of a machine that keeps no
-    checkpoints. Raises :class:`~fer_core.training.loop.TrainingStopped` when ``stop`` is set.
+    checkpoints; the stored history then holds both runs' epochs. Raises
+    :class:`~fer_core.training.loop.TrainingStopped` when ``stop`` is set.
     """
     config = make_config(model, overrides)
     check_name(name or model)  # before hours of training, not after
@@ -128,6 +137,8 @@ def train_model(
     network, history, seconds = run_training(
         build, config, train, val, len(cleaned.classes), run_dir,
         resume=resume, progress=progress, stop=stop)
+    if source is not None:
+        history = continued_history(source.history, history)
     has_test = len(dataset.split("test")) > 0
     metrics = full_report([network], cleaned.classes, dataset) if has_test else None
     record = {
