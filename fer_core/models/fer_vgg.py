@@ -5,7 +5,8 @@ VGG-style blocks of two batch-normalised 3x3 convolutions, a dense head with lig
 augmentation, SGD with Nesterov momentum, and flip / ten-crop test-time augmentation. The width is
 an option: ``width=32`` has about a sixth of the multiply-adds of VGG16 at 48x48, which is what a
 CPU can train; a GPU can afford 64 and more epochs
-(``--epochs 100 --set width=64 --set patience=100``).
+(``--epochs 100 --set width=64 --set patience=100``). On the CPU, a second cosine cycle started
+from the first (``--init-from``, learning rate 0.005) added 1.3 points on PublicTest.
 
 Dropout is light on purpose. Measured on 6,000 FER2013 faces (3 epochs, SGD or Adam), 0.5 dropout
 in the head, with or without dropout after the conv blocks, kept the network at the majority class
