@@ -30,6 +30,8 @@ def store_ensemble(name: str, names: list[str], dataset: Dataset,
     if len(members) < 2:
         raise ModelError("an ensemble needs at least two models")
     metrics = full_report([m.load_keras() for m in members], members[0].classes, dataset)
+    # Its size is what it costs to run: every member's parameters.
     config = {"model": "ensemble", "family": "ensemble (average of probabilities)",
-              "classes": members[0].classes, "members": [m.name for m in members]}
+              "classes": members[0].classes, "members": [m.name for m in members],
+              "parameters": sum(m.config.get("parameters", 0) for m in members)}
     return store.save(name, config=config, members=[m.name for m in members], metrics=metrics)

@@ -24,7 +24,8 @@ def save_tiny(store: ModelStore, name: str, seed: int = 0):
 
     keras.utils.set_random_seed(seed)
     model = build_model(get_spec("custom_cnn"), 7)
-    config = {"model": "custom_cnn", "classes": list(CLASSES), "gradcam_layer": "block2_conv2"}
+    config = {"model": "custom_cnn", "classes": list(CLASSES), "gradcam_layer": "block2_conv2",
+              "parameters": model.count_params()}
     return store.save(name, model=model, config=config, history=[])
 
 
@@ -125,6 +126,7 @@ def test_cli_lists_evaluates_and_ensembles(tmp_path: Path, capsys, monkeypatch) 
                  "--save", "pair", "--json"]) == 0
     pair = store.get("pair")
     assert pair.is_ensemble and pair.members == ["one", "two"]
+    assert pair.config["parameters"] == 2 * store.get("one").config["parameters"]
     assert not (pair.path / "model.keras").exists()
     assert pair.metrics["accuracy"] == json.loads(capsys.readouterr().out)[2]["accuracy"]
     assert main(["evaluate", "--model", "pair", "--data", str(data), "--json"]) == 0
