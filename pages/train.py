@@ -24,8 +24,10 @@ if dataset is None:
 specs = {spec.name: spec for spec in list_specs()}
 family = st.selectbox("Architecture", list(specs), key="train_family",
                       format_func=lambda name: f"{name}: {specs[name].description}")
-study = get_spec(family).study_accuracy
-st.caption(f"The study's test accuracy: {study:.1%}." if study else "Not in the study: ours.")
+spec = get_spec(family)
+study = f"The study's test accuracy: {spec.study_accuracy:.1%}." if spec.study_accuracy \
+    else "Not in the study: ours."
+st.caption(f"{study} The network sees {spec.network_input}.")
 defaults = make_config(family)
 stored = stored_models()
 same_family = [m.name for m in stored if m.family == family]

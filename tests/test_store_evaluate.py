@@ -109,7 +109,10 @@ def test_cli_lists_evaluates_and_ensembles(tmp_path: Path, capsys, monkeypatch) 
 
     assert main(["models", "--json"]) == 0
     listing = json.loads(capsys.readouterr().out)
-    assert {"custom_cnn", "fer_vgg", "vgg16_modified"} <= {f["name"] for f in listing["families"]}
+    families = {f["name"]: f for f in listing["families"]}
+    assert {"custom_cnn", "fer_vgg", "vgg16_modified"} <= set(families)
+    assert families["custom_cnn"]["input"].startswith("48x48 grey")
+    assert families["transfer_resnet50"]["input"].startswith("96x96 RGB")
     assert [m["name"] for m in listing["stored"]] == ["one", "two"]
 
     assert main(["evaluate", "--model", "one", "--data", str(data), "--json"]) == 0

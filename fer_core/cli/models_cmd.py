@@ -48,7 +48,7 @@ def run_models(args: argparse.Namespace) -> int:
     from ..store import ModelStore
 
     specs = [{"name": s.name, "family": s.family, "study_accuracy": s.study_accuracy,
-              "description": s.description} for s in list_specs()]
+              "input": s.network_input, "description": s.description} for s in list_specs()]
     stored = [{"name": m.name, "family": m.family,
                "accuracy": (m.metrics or {}).get("accuracy"),
                "accuracy_tta": ((m.metrics or {}).get("tta") or {})
@@ -60,7 +60,7 @@ def run_models(args: argparse.Namespace) -> int:
     print("families:")
     for s in specs:
         study = f"study {s['study_accuracy']:.1%}" if s["study_accuracy"] else "ours"
-        print(f"  {s['name']:<26}{study:<13}{s['description']}")
+        print(f"  {s['name']:<26}{study:<13}{s['description']}\n{'':<41}input: {s['input']}")
     print("stored models:" if stored else "stored models: none")
     for m in stored:
         acc = f"{m['accuracy']:.1%}" if m["accuracy"] is not None else "n/a"

@@ -45,6 +45,13 @@ class ModelSpec:
     defaults: dict[str, Any] = field(default_factory=dict)
     options: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def network_input(self) -> str:
+        """What the network works on, for people comparing families: a transfer backbone sees
+        upscaled RGB faces, not the 48x48 grey pixels of FER2013."""
+        colour = "grey" if self.channels == 1 else "RGB"
+        return f"{self.input_size}x{self.input_size} {colour} ({self.preprocessing})"
+
 
 _REGISTRY: dict[str, ModelSpec] = {}
 

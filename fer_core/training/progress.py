@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,10 +41,9 @@ class ConsoleProgress(Progress):
     def __init__(self) -> None:
         self._bar: tqdm | None = None
         self._plan: RunPlan | None = None
-        self._started = 0.0
 
     def on_run_begin(self, plan: RunPlan) -> None:
-        self._plan, self._started = plan, time.monotonic()
+        self._plan = plan
         resuming = plan.start_epoch or plan.start_batch
         print(f"training {plan.name}: {plan.epochs} epochs x {plan.batches_per_epoch} batches"
               + (f", resuming at epoch {plan.start_epoch + 1}" if resuming else ""))
