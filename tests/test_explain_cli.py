@@ -24,7 +24,7 @@ def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ModelStore:
     """Two tiny stored models in a store of their own."""
     monkeypatch.setenv("FER_MODELS_DIR", str(tmp_path / "models"))
     store = ModelStore(tmp_path / "models")
-    config = {"model": "custom_cnn", "classes": list(CLASSES), "gradcam_layer": "block2_conv2"}
+    config = {"model": "custom_cnn", "classes": list(CLASSES), "gradcam_layer": "block2_conv2_relu"}
     for seed, name in enumerate(("tiny_a", "tiny_b")):
         keras.utils.set_random_seed(seed)
         store.save(name, model=build_model(get_spec("custom_cnn"), 7), config=config)

@@ -41,6 +41,11 @@ def test_family_is_flat_trains_and_explains(name: str) -> None:
     heatmap = cam(CategoricalScore([3, 3]), x, penultimate_layer=spec.gradcam_layer)
     assert heatmap.shape == (2, 48, 48) and np.isfinite(heatmap).all()
 
+    # Grad-CAM++ assumes non-negative feature maps: the declared layer is an activation's
+    # output (ReLU >= 0; EfficientNet's swish >= -0.28), not a raw convolution's.
+    features = keras.Model(model.inputs, model.get_layer(spec.gradcam_layer).output)
+    assert float(np.min(features.predict(x, verbose=0))) >= -0.28
+
 
 def test_unknown_family_and_option_are_clear_errors() -> None:
     with pytest.raises(ModelError, match="unknown model family 'resnet9'.*custom_cnn"):

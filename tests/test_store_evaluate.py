@@ -24,7 +24,7 @@ def save_tiny(store: ModelStore, name: str, seed: int = 0):
 
     keras.utils.set_random_seed(seed)
     model = build_model(get_spec("custom_cnn"), 7)
-    config = {"model": "custom_cnn", "classes": list(CLASSES), "gradcam_layer": "block2_conv2",
+    config = {"model": "custom_cnn", "classes": list(CLASSES), "gradcam_layer": "block2_conv2_relu",
               "parameters": model.count_params()}
     return store.save(name, model=model, config=config, history=[])
 

@@ -30,7 +30,8 @@ def vgg_block(
 ) -> keras.KerasTensor:
     """``convs`` 3x3 convolutions then max-pooling, VGG's repeating unit.
 
-    Conv layers are named ``{name}_conv{i}`` so Grad-CAM targets can be declared by name.
+    Conv layers are named ``{name}_conv{i}`` (with batch norm, their ReLU outputs
+    ``{name}_conv{i}_relu``) so Grad-CAM targets can be declared by name.
     Without batch norm they start from He initialisation, made for ReLU stacks: Keras' default
     (Glorot) halves the signal's variance at every ReLU layer, which a deep plain stack cannot
     afford.

@@ -31,6 +31,6 @@ CUSTOM_CNN = register(ModelSpec(
     input_size=48,
     channels=1,
     preprocessing="pixels / 255",
-    gradcam_layer="block2_conv2",
+    gradcam_layer="block2_conv2_relu",
     study_accuracy=0.348,
 ))

@@ -28,7 +28,9 @@ class ModelSpec:
 
     ``body(x, num_classes, **options)`` maps the (possibly augmented) raw-pixel input tensor to
     class probabilities. ``input_size`` and ``channels`` are what the network itself works on after
-    its in-graph preprocessing; ``gradcam_layer`` is the conv layer explanations use by default.
+    its in-graph preprocessing; ``gradcam_layer`` is the layer whose feature maps CAM methods weight
+    by default: a post-ReLU output, as Grad-CAM++ assumes non-negative activations (on the
+    pre-activation conv output it left most of fer_vgg's maps flat).
     ``defaults`` are the training settings of the recipe this family is meant to be trained with,
     on top of the study's defaults.
     """

@@ -61,7 +61,7 @@ BACKBONES = {
         "EfficientNetB0", keras.applications.EfficientNetB0,
         "efficientnetb0_notop.h5",
         "https://storage.googleapis.com/keras-applications/efficientnetb0_notop.h5",
-        False, "top_conv",
+        False, "top_activation",
         ("top", "block7", "block6", "block5", "block4", "block3", "block2", "block1", "stem"),
     ),
 }

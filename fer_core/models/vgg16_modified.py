@@ -49,7 +49,7 @@ VGG16_MODIFIED = register(ModelSpec(
     input_size=48,
     channels=1,
     preprocessing="pixels / 255",
-    gradcam_layer="extra_conv2",
+    gradcam_layer="extra_conv2_relu",
     study_accuracy=0.637,
     options={"batch_norm": True},
     # Measured on 6,000 faces, 2 epochs: Adam at 1e-4 learns (45% train accuracy), Adam's
