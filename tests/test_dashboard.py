@@ -249,6 +249,7 @@ def test_train_page_without_dataset_says_how_to_get_it(store: Path) -> None:
 
 def test_train_stores_a_model_then_offers_it_again(store: Path, data_dir: Path) -> None:
     app = open_page("train", data_dir)
+    assert any("sees 48x48 grey" in c.value for c in app.caption), texts(app)
     settings = dict(epochs=1, limit=16, batch_size=8, store_name="trained_here")
     app = submit(app, "custom_cnn", **settings)
     assert any("stored as **trained_here**" in s.value for s in app.success), texts(app)
