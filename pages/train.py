@@ -7,7 +7,7 @@ from dashboard.sources import current_dataset, dataset_path, stored_models
 from dashboard.train_form import settings_form, store_name
 from dashboard.train_view import live_panel
 from dashboard.training_job import JOB, Request
-from fer_core.models import get_spec, list_specs
+from fer_core.models import list_specs
 from fer_core.training import make_config
 
 st.title("Train a model")
@@ -24,7 +24,7 @@ if dataset is None:
 specs = {spec.name: spec for spec in list_specs()}
 family = st.selectbox("Architecture", list(specs), key="train_family",
                       format_func=lambda name: f"{name}: {specs[name].description}")
-spec = get_spec(family)
+spec = specs[family]
 study = f"The study's test accuracy: {spec.study_accuracy:.1%}." if spec.study_accuracy \
     else "Not in the study: ours."
 st.caption(f"{study} The network sees {spec.network_input}.")

@@ -24,10 +24,11 @@ def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ModelStore:
     """Two tiny stored models in a store of their own."""
     monkeypatch.setenv("FER_MODELS_DIR", str(tmp_path / "models"))
     store = ModelStore(tmp_path / "models")
-    config = {"model": "custom_cnn", "classes": list(CLASSES), "gradcam_layer": "block2_conv2_relu"}
+    spec = get_spec("custom_cnn")
+    config = {"model": spec.name, "classes": list(CLASSES), "gradcam_layer": spec.gradcam_layer}
     for seed, name in enumerate(("tiny_a", "tiny_b")):
         keras.utils.set_random_seed(seed)
-        store.save(name, model=build_model(get_spec("custom_cnn"), 7), config=config)
+        store.save(name, model=build_model(spec, 7), config=config)
     return store
 
 

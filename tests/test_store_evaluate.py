@@ -23,8 +23,9 @@ def save_tiny(store: ModelStore, name: str, seed: int = 0):
     import keras
 
     keras.utils.set_random_seed(seed)
-    model = build_model(get_spec("custom_cnn"), 7)
-    config = {"model": "custom_cnn", "classes": list(CLASSES), "gradcam_layer": "block2_conv2_relu",
+    spec = get_spec("custom_cnn")
+    model = build_model(spec, 7)
+    config = {"model": spec.name, "classes": list(CLASSES), "gradcam_layer": spec.gradcam_layer,
               "parameters": model.count_params()}
     return store.save(name, model=model, config=config, history=[])
 
