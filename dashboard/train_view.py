@@ -36,6 +36,8 @@ def _progress(snap: Snapshot) -> None:
         text += (f": loss {snap.batch_logs['loss']:.3f}, "
                  f"accuracy {snap.batch_logs['accuracy']:.1%}")
     st.progress(snap.fraction, text=text)
+    if snap.message:  # while running: how a time budget cut the run
+        st.caption(snap.message.capitalize() + ".")
 
 
 def _outcome(snap: Snapshot) -> None:

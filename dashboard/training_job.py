@@ -30,6 +30,7 @@ class Request:
     dataset: Dataset = field(repr=False)
     force: bool = False
     init_from: str | None = None
+    max_minutes: float | None = None
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,9 @@ class RecordingProgress(Progress):
 
     def on_run_begin(self, plan: RunPlan) -> None:
         self.job.update(plan=plan, epoch=plan.start_epoch, batch=plan.start_batch)
+
+    def on_replan(self, plan: RunPlan, reason: str) -> None:
+        self.job.update(plan=plan, message=reason)
 
     def on_batch_end(self, epoch: int, batch: int, logs: dict[str, float]) -> None:
         self.job.update(epoch=epoch, batch=batch + 1, batch_logs=dict(logs))
@@ -119,7 +123,7 @@ class TrainingJob:
             stored, reused = train_model(
                 request.family, request.dataset, overrides=request.overrides, name=request.name,
                 resume=resume, force=request.force, init_from=request.init_from,
-                progress=RecordingProgress(self),
+                max_minutes=request.max_minutes, progress=RecordingProgress(self),
                 stop=self._stop)
             self.update(state="reused" if reused else "done", stored=stored.name)
         except TrainingStopped:

@@ -32,7 +32,7 @@ defaults = make_config(family)
 stored = stored_models()
 same_family = [m.name for m in stored if m.family == family]
 with st.form("train_form"):
-    name_cell, start_cell = st.columns(2)
+    name_cell, start_cell, budget_cell = st.columns(3)
     name = name_cell.text_input("Store as", value=family, key=f"{family}.store_name",
                                 help="The folder under models/; an existing model of that name "
                                      "is replaced.")
@@ -41,6 +41,11 @@ with st.form("train_form"):
         format_func=lambda m: "random weights" if m is None else f"the weights of {m}",
         help="Continue a stored model of this family (same options) for more epochs, e.g. a "
              "second cosine cycle at a lower learning rate.")
+    minutes = budget_cell.number_input(
+        "Time budget (minutes, 0 = none)", min_value=0.0, value=0.0, step=5.0, format="%g",
+        key=f"{family}.max_minutes",
+        help="Fit the run into a lesson: after the first epoch, keep only the epochs that fit, "
+             "so the learning-rate schedule still runs its course.")
     overrides = settings_form(defaults)
     force = st.checkbox("Train again even if this configuration is already stored",
                         key="train_force")
@@ -53,7 +58,7 @@ if start:
     with user_errors():
         make_config(family, overrides)  # refuses impossible settings before a thread starts
         request = Request(family, store_name(name, family), overrides, dataset, force,
-                          init_from)
+                          init_from, minutes or None)
         if JOB.start(request):
             st.rerun()
         st.warning("Another run is going: wait for it to end or stop it first.")

@@ -261,6 +261,10 @@ def test_train_stores_a_model_then_offers_it_again(store: Path, data_dir: Path) 
     assert any("stored as **continued**" in s.value for s in app.success), texts(app)
     config = json.loads((store / "continued" / "config.json").read_text())
     assert config["started_from"]["name"] == "trained_here"
+    app = submit(app, "custom_cnn", **{**settings, "epochs": 3, "store_name": "budgeted",
+                                       "max_minutes": 1e-6})
+    config = json.loads((store / "budgeted" / "config.json").read_text())
+    assert config["epochs"] == 1 and config["time_budget"]["epochs_asked"] == 3
 
 
 def test_stop_then_resume_a_run(store: Path, data_dir: Path) -> None:

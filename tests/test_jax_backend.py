@@ -33,7 +33,7 @@ TRAIN_UNDER_JAX = textwrap.dedent("""
     build = lambda: build_model(get_spec("custom_cnn"), 7, augmentation)
     train = Arrays(faces, rng.integers(0, 7, 24))
     val = Arrays(faces[:8], rng.integers(0, 7, 8))
-    model, history, _ = run_training(build, config, train, val, 7, Path(out) / "run")
+    model, _ = run_training(build, config, train, val, 7, Path(out) / "run")
     model.save(f"{out}/model.keras")
     predictions = model.predict(faces[:4, ..., None].astype("float32"), verbose=0)
     np.save(f"{out}/predictions.npy", predictions)

@@ -140,3 +140,5 @@ def test_cli_lists_evaluates_and_ensembles(tmp_path: Path, capsys, monkeypatch) 
     assert "error: no stored model 'nope'" in capsys.readouterr().err
     assert main(["train", "--model", "resnet9", "--data", str(data)]) == 2
     assert "unknown model family" in capsys.readouterr().err
+    assert main(["train", "--model", "custom_cnn", "--data", str(data), "--max-minutes", "0"]) == 2
+    assert "time budget must be a positive" in capsys.readouterr().err

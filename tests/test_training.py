@@ -13,7 +13,7 @@ from fer_core.errors import ModelError
 from fer_core.models import build_model, get_spec
 from fer_core.store import ModelStore
 from fer_core.training import Progress, TrainingStopped, make_config, train_model
-from fer_core.training.loop import Arrays, run_training
+from fer_core.training.loop import Arrays, epochs_within, run_training
 from fer_core.training.schedules import apply_phase, plan_phases
 from tests.helpers import random_faces, write_folder_layout
 
@@ -71,16 +71,55 @@ def test_a_stopped_run_resumes_exactly(tmp_path: Path) -> None:
 
         return build_model(get_spec("custom_cnn"), 7, augmentation_layers(config.augmentation, 0))
 
-    _, straight, _ = run_training(fresh, config, train, val, 7, tmp_path / "a")
+    _, straight = run_training(fresh, config, train, val, 7, tmp_path / "a")
     stop = threading.Event()
     with pytest.raises(TrainingStopped, match="--resume"):
         run_training(fresh, config, train, val, 7, tmp_path / "b",
                      progress=StopAfter(6, stop), stop=stop)
-    _, resumed, _ = run_training(fresh, config, train, val, 7, tmp_path / "b", resume=True)
-    def without_time(history):
-        return [{k: v for k, v in record.items() if k != "seconds"} for record in history]
+    _, resumed = run_training(fresh, config, train, val, 7, tmp_path / "b", resume=True)
+    assert without_time(resumed.history) == without_time(straight.history)
 
-    assert without_time(resumed) == without_time(straight)
+
+def without_time(history: list[dict]) -> list[dict]:
+    return [{k: v for k, v in record.items() if k != "seconds"} for record in history]
+
+
+def test_a_time_budget_keeps_the_epochs_that_fit() -> None:
+    assert epochs_within(600, spent_seconds=60, epoch_seconds=50, asked=100) == 11
+    assert epochs_within(600, spent_seconds=60, epoch_seconds=50, asked=5) == 5
+    assert epochs_within(60, spent_seconds=90, epoch_seconds=50, asked=100) == 1
+
+
+def test_a_budget_cut_run_is_the_run_asked_with_that_many_epochs(tmp_path: Path) -> None:
+    rng = np.random.default_rng(0)
+    train = Arrays(random_faces(32, seed=1), rng.integers(0, 7, 32))
+    val = Arrays(random_faces(8, seed=2), rng.integers(0, 7, 8))
+    cosine = {"batch_size": 16, "optimizer": "sgd", "lr_schedule": "cosine", "patience": 3}
+    asked = make_config("custom_cnn", {**cosine, "epochs": 3})
+    one = make_config("custom_cnn", {**cosine, "epochs": 1})
+
+    def fresh():
+        return build_model(get_spec("custom_cnn"), 7)
+
+    _, cut = run_training(fresh, asked, train, val, 7, tmp_path / "a", max_minutes=1e-6)
+    _, short = run_training(fresh, one, train, val, 7, tmp_path / "b")
+    assert cut.epochs == 1 and without_time(cut.history) == without_time(short.history)
+    _, roomy = run_training(fresh, asked, train, val, 7, tmp_path / "c", max_minutes=60)
+    assert roomy.epochs == 3 and len(roomy.history) == 3
+
+
+def test_train_model_records_the_time_budget_and_the_epochs_it_left(tmp_path: Path) -> None:
+    data = write_folder_layout(tmp_path / "data", per_class=4)
+    store = ModelStore(tmp_path / "models")
+    settings = {"epochs": 3, "batch_size": 8}
+    budgeted, _ = train_model("custom_cnn", data, overrides=settings, store=store,
+                              max_minutes=1e-6)
+    assert len(budgeted.history) == 1 and budgeted.config["epochs"] == 1
+    assert budgeted.config["time_budget"] == {"minutes": 1e-6, "epochs_asked": 3}
+    _, reused = train_model("custom_cnn", data, overrides=settings, store=store)
+    assert not reused  # without the budget it is another run
+    with pytest.raises(ModelError, match="time budget"):
+        train_model("custom_cnn", data, overrides=settings, store=store, max_minutes=0)
 
 
 def test_train_model_stores_everything_and_reuses_the_cache(tmp_path: Path) -> None:
@@ -133,6 +172,7 @@ def test_a_run_can_start_from_a_stored_models_weights(tmp_path: Path) -> None:
 
     _, reused = train_model("custom_cnn", data, overrides=frozen, store=store, name="scratch")
     assert not reused  # the same settings from a random init are another run
+
     with pytest.raises(ModelError, match="architecture differs"):
         train_model("fer_vgg", data, overrides={"width": 8, "epochs": 1}, store=store,
                     init_from="custom_cnn")

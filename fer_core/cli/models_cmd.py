@@ -22,6 +22,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     train.add_argument("--data", required=True, help="dataset path (CSV or image folders)")
     train.add_argument("--epochs", type=int, help="number of epochs (default: the recipe's)")
     train.add_argument("--limit", type=int, help="train on at most N images (quick runs)")
+    train.add_argument("--max-minutes", type=float, metavar="M",
+                       help="time budget: after the first epoch, keep the epochs that fit in M")
     train.add_argument("--resume", action="store_true", help="continue an interrupted run")
     train.add_argument("--force", action="store_true", help="retrain even if already stored")
     train.add_argument("--init-from", metavar="MODEL",
@@ -93,7 +95,7 @@ def run_train(args: argparse.Namespace) -> int:
     try:
         stored, reused = train_model(args.model, args.data, overrides=overrides, name=name,
                                      store=store, resume=args.resume, force=args.force,
-                                     init_from=args.init_from,
+                                     init_from=args.init_from, max_minutes=args.max_minutes,
                                      progress=ConsoleProgress(), stop=stop)
     finally:
         signal.signal(signal.SIGINT, previous)

@@ -96,6 +96,7 @@ def train_model(
     init_from: str | None = None,
     progress: Progress | None = None,
     stop: threading.Event | None = None,
+    max_minutes: float | None = None,
 ) -> tuple[StoredModel, bool]:
     """Train (or find) ``model`` on ``data``; return the stored model and whether it was reused.
 
@@ -103,10 +104,14 @@ def train_model(
     family name). ``init_from`` names a stored model of the same family and options whose weights
     the run starts from instead of a random init: a second cosine cycle (a warm restart) that
     continues a finished run, for example in a later session of a machine that keeps no
-    checkpoints; the stored history then holds both runs' epochs. Raises
+    checkpoints; the stored history then holds both runs' epochs. ``max_minutes`` bounds the
+    training time: after the first epoch the run keeps only the epochs that fit, so its schedule
+    still runs its course (a lesson's slot, a lent GPU's minutes). Raises
     :class:`~fer_core.training.loop.TrainingStopped` when ``stop`` is set.
     """
     config = make_config(model, overrides)
+    if max_minutes is not None and max_minutes <= 0:
+        raise ModelError("the time budget must be a positive number of minutes")
     check_name(name or model)  # before hours of training, not after
     store = store or ModelStore()
     dataset = data if isinstance(data, Dataset) else load_dataset(data)
@@ -127,22 +132,25 @@ def train_model(
     architecture = hashlib.sha256(json.dumps(build().get_config(), sort_keys=True,
                                              default=str).encode()).hexdigest()[:16]
     start = f":{source.config.get('cache_key')}" if source is not None else ""
-    key = config.cache_key(f"{cleaned.fingerprint}:{architecture}{start}")
+    budget = f":{max_minutes:g} min" if max_minutes is not None else ""
+    key = config.cache_key(f"{cleaned.fingerprint}:{architecture}{start}{budget}")
     if not force and (stored := store.find(key)) is not None:
         return stored, True
 
     started = time.time()
 
     run_dir = cache_dir("runs", key)
-    network, history, seconds = run_training(
+    network, run = run_training(
         build, config, train, val, len(cleaned.classes), run_dir,
-        resume=resume, progress=progress, stop=stop)
-    if source is not None:
-        history = continued_history(source.history, history)
+        resume=resume, progress=progress, stop=stop, max_minutes=max_minutes)
+    history = run.history if source is None else continued_history(source.history, run.history)
     has_test = len(dataset.split("test")) > 0
     metrics = full_report([network], cleaned.classes, dataset) if has_test else None
     record = {
         **config.to_dict(),
+        "epochs": run.epochs,
+        **({"time_budget": {"minutes": max_minutes, "epochs_asked": config.epochs}}
+           if max_minutes is not None else {}),
         "name": name or model,
         "family": spec.family,
         "classes": list(cleaned.classes),
@@ -154,7 +162,7 @@ def train_model(
         **({"started_from": {"name": source.name, "cache_key": source.config.get("cache_key")}}
            if source is not None else {}),
         "parameters": int(network.count_params()),
-        "training_seconds": round(seconds, 1),
+        "training_seconds": round(run.seconds, 1),
         "wall_seconds": round(time.time() - started, 1),
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         **environment(),

@@ -13,7 +13,7 @@ import shutil
 import threading
 import time
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable
 
@@ -46,7 +46,10 @@ class Arrays:
 
 @dataclass
 class RunState:
-    """Where a run stands: the next epoch and batch to run, its history and its watcher."""
+    """Where a run stands: the next epoch and batch to run, its history and its watcher.
+
+    ``epochs`` is the run's length: the config's, unless a time budget cut it.
+    """
 
     epoch: int = 0
     batch: int = 0
@@ -54,6 +57,7 @@ class RunState:
     watcher: dict[str, Any] | None = None
     seconds: float = 0.0
     running: dict[str, float] = field(default_factory=dict)
+    epochs: int | None = None
 
     def add_batch(self, logs: dict[str, Any], size: int) -> dict[str, float]:
         """Fold one batch into the epoch's running means (``train_on_batch`` reports the batch
@@ -86,6 +90,42 @@ def _phase_at(phases: list[Phase], epoch: int) -> tuple[int, Phase, int]:
             return index, phase, epoch - start
         start += phase.epochs
     return len(phases) - 1, phases[-1], phases[-1].epochs
+
+
+def epochs_within(budget_seconds: float, spent_seconds: float, epoch_seconds: float,
+                  asked: int) -> int:
+    """How many epochs, the first one done, a run of ``asked`` epochs can have in its budget.
+
+    Decided after the first epoch, where every schedule here is still at its start (cosine's
+    first learning rate is the base one whatever the length), so the shortened run is exactly the
+    run one would have asked for with that many epochs.
+    """
+    more = int(max(budget_seconds - spent_seconds, 0.0) // max(epoch_seconds, 1e-9))
+    return max(1, min(asked, 1 + more))
+
+
+class EpochTimer:
+    """Times an epoch to foresee the next ones: its first batch, which may compile the training
+    step, is left out of the per-batch time, and validation is added once."""
+
+    def __init__(self, batches_to_run: int) -> None:
+        self.started = time.monotonic()
+        self.batches_to_run = batches_to_run
+        self.after_first: float | None = None
+        self.trained: float | None = None
+
+    def batch_done(self) -> None:
+        self.after_first = self.after_first or time.monotonic()
+
+    def training_done(self) -> None:
+        self.trained = time.monotonic()
+
+    def epoch_seconds(self, batches: int) -> float:
+        """A full epoch of ``batches`` batches plus its validation, as this one went."""
+        steady = self.batches_to_run - 1
+        per_batch = ((self.trained - self.after_first) / steady if steady
+                     else self.trained - self.started)
+        return per_batch * batches + (time.monotonic() - self.trained)
 
 
 def _seed_states(model: keras.Model) -> list:
@@ -148,22 +188,25 @@ def run_training(
     resume: bool = False,
     progress: Progress | None = None,
     stop: threading.Event | None = None,
-) -> tuple[keras.Model, list[dict[str, Any]], float]:
-    """Train the model ``build`` makes per ``config``; return it with its best weights, its
-    history and its training seconds.
+    max_minutes: float | None = None,
+) -> tuple[keras.Model, RunState]:
+    """Train the model ``build`` makes per ``config``; return it with its best weights and the
+    run's final state (history, training seconds, epochs run).
 
     The model is built here, after seeding, so its initial weights and random layers are as
     reproducible as its batches.
     A checkpoint is written after every epoch and when ``stop`` is set (then
     :class:`TrainingStopped` is raised). With ``resume``, a checkpoint in ``run_dir`` is continued.
+    ``max_minutes`` is a time budget: after the first epoch, the run is cut to the epochs that fit.
     """
     progress = progress or Progress()
-    phases = plan_phases(config)
     state, best = RunState(), None
     checkpoint = load_checkpoint(run_dir) if resume else None
     if checkpoint is not None:
         model, best, state = checkpoint
-    else:
+    state.epochs = state.epochs or config.epochs
+    phases = plan_phases(replace(config, epochs=state.epochs))
+    if checkpoint is None:
         keras.utils.set_random_seed(config.seed)
         model = build()
         apply_phase(model, config, phases[0])
@@ -178,9 +221,9 @@ def run_training(
         weights = compute_class_weight("balanced", classes=present, y=train.labels)
         class_weight = dict(zip(present.tolist(), weights.tolist(), strict=True))
     batches = int(np.ceil(len(train.labels) / config.batch_size))
-    progress.on_run_begin(RunPlan(model.name, config.epochs, batches, state.epoch, state.batch))
+    progress.on_run_begin(RunPlan(model.name, state.epochs, batches, state.epoch, state.batch))
 
-    while state.epoch < config.epochs:
+    while state.epoch < state.epochs:
         index, phase, epoch_in_phase = _phase_at(phases, state.epoch)
         watcher = Watcher(**state.watcher) if state.watcher else Watcher(config.patience)
         if epoch_in_phase == 0 and state.batch == 0 and state.epoch > 0:
@@ -192,7 +235,7 @@ def run_training(
             model.optimizer.learning_rate.assign(scheduled_lr(
                 config, config.learning_rate * phase.lr_scale, epoch_in_phase, phase.epochs))
 
-        started = time.monotonic()
+        timer = EpochTimer(batches - state.batch)
         order = np.random.default_rng([config.seed, state.epoch]).permutation(len(train.labels))
         logs: dict[str, float] = {}
         for batch in range(state.batch, batches):
@@ -200,10 +243,11 @@ def run_training(
             batch_logs = model.train_on_batch(as_input(train.images[rows]), y_train[rows],
                                               class_weight=class_weight, return_dict=True)
             logs = state.add_batch(batch_logs, len(rows))
+            timer.batch_done()
             progress.on_batch_end(state.epoch, batch, logs)
             if stop is not None and stop.is_set() and batch + 1 < batches:
                 state.batch = batch + 1
-                state.seconds += time.monotonic() - started
+                state.seconds += time.monotonic() - timer.started
                 state.watcher = watcher.state()
                 _save_checkpoint(run_dir, model, best, state)
                 progress.on_run_end()
@@ -211,8 +255,9 @@ def run_training(
                     f"stopped at epoch {state.epoch + 1}, batch {batch + 1} of {batches}; "
                     "the checkpoint is saved: run again with --resume to continue")
 
+        timer.training_done()
         val_logs = model.evaluate(x_val, y_val, batch_size=EVAL_BATCH, verbose=0, return_dict=True)
-        seconds = time.monotonic() - started
+        seconds = time.monotonic() - timer.started
         learning_rate = float(keras.ops.convert_to_numpy(model.optimizer.learning_rate))
         record = {
             "epoch": state.epoch + 1, "phase": phase.name,
@@ -231,6 +276,14 @@ def run_training(
         state.batch = 0
         state.running = {}
         state.epoch += 1
+        if max_minutes is not None and len(state.history) == 1:
+            estimate = timer.epoch_seconds(batches)
+            state.epochs = epochs_within(60 * max_minutes, state.seconds, estimate, config.epochs)
+            phases = plan_phases(replace(config, epochs=state.epochs))
+            progress.on_replan(
+                RunPlan(model.name, state.epochs, batches, state.epoch, 0),
+                f"a budget of {max_minutes:g} min fits {state.epochs} of {config.epochs} epochs "
+                f"(about {estimate:.0f} s each)")
         if stop_phase or state.epoch == sum(p.epochs for p in phases[:index + 1]):
             # Early stop or end of a phase: go on from the best weights of this phase.
             if best is not None:
@@ -241,7 +294,7 @@ def run_training(
             state.watcher = watcher.state()
         progress.on_epoch_end(record)
         _save_checkpoint(run_dir, model, best, state)
-        if stop is not None and stop.is_set() and state.epoch < config.epochs:
+        if stop is not None and stop.is_set() and state.epoch < state.epochs:
             progress.on_run_end()
             raise TrainingStopped(f"stopped after epoch {state.epoch}; the checkpoint is saved: "
                                   "run again with --resume to continue")
@@ -249,4 +302,4 @@ def run_training(
     if best is not None:
         model.set_weights(best)
     progress.on_run_end()
-    return model, state.history, state.seconds
+    return model, state

@@ -28,6 +28,9 @@ class Progress:
 
     def on_run_begin(self, plan: RunPlan) -> None: ...
 
+    def on_replan(self, plan: RunPlan, reason: str) -> None:
+        """The run's length changed (a time budget cut it) for ``reason``."""
+
     def on_batch_end(self, epoch: int, batch: int, logs: dict[str, float]) -> None: ...
 
     def on_epoch_end(self, record: dict[str, Any]) -> None: ...
@@ -48,6 +51,11 @@ class ConsoleProgress(Progress):
         print(f"training {plan.name}: {plan.epochs} epochs x {plan.batches_per_epoch} batches"
               + (f", resuming at epoch {plan.start_epoch + 1}" if resuming else ""))
 
+    def on_replan(self, plan: RunPlan, reason: str) -> None:
+        self._close_bar()
+        self._plan = plan
+        print(f"{plan.name}: {reason}")
+
     def on_batch_end(self, epoch: int, batch: int, logs: dict[str, float]) -> None:
         if self._bar is None:
             self._bar = tqdm(total=self._plan.batches_per_epoch, initial=batch,
@@ -58,15 +66,16 @@ class ConsoleProgress(Progress):
                               refresh=False)
 
     def on_epoch_end(self, record: dict[str, Any]) -> None:
-        if self._bar is not None:
-            self._bar.close()
-            self._bar = None
+        self._close_bar()
         print(f"epoch {record['epoch']}/{self._plan.epochs}: loss {record['loss']:.4f} "
               f"acc {record['accuracy']:.4f} val_loss {record['val_loss']:.4f} "
               f"val_acc {record['val_accuracy']:.4f} lr {record['learning_rate']:.2e} "
               f"({record['seconds']:.0f}s)")
 
     def on_run_end(self) -> None:
+        self._close_bar()
+
+    def _close_bar(self) -> None:
         if self._bar is not None:
             self._bar.close()
             self._bar = None
