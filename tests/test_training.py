@@ -13,7 +13,8 @@ from fer_core.errors import ModelError
 from fer_core.models import build_model, get_spec
 from fer_core.store import ModelStore
 from fer_core.training import Progress, TrainingStopped, make_config, train_model
-from fer_core.training.loop import Arrays, epochs_within, run_training
+from fer_core.training import loop
+from fer_core.training.loop import Arrays, epochs_within, overruns, run_training
 from fer_core.training.schedules import apply_phase, plan_phases
 from tests.helpers import random_faces, write_folder_layout
 
@@ -88,9 +89,13 @@ def test_a_time_budget_keeps_the_epochs_that_fit() -> None:
     assert epochs_within(600, spent_seconds=60, epoch_seconds=50, asked=100) == 11
     assert epochs_within(600, spent_seconds=60, epoch_seconds=50, asked=5) == 5
     assert epochs_within(60, spent_seconds=90, epoch_seconds=50, asked=100) == 1
+    assert not overruns(600, spent_seconds=500, epoch_seconds=100)
+    assert not overruns(600, spent_seconds=500, epoch_seconds=150)  # within a tenth over
+    assert overruns(600, spent_seconds=500, epoch_seconds=200)
 
 
-def test_a_budget_cut_run_is_the_run_asked_with_that_many_epochs(tmp_path: Path) -> None:
+def test_a_budget_cut_run_is_the_run_asked_with_that_many_epochs(tmp_path: Path,
+                                                                   monkeypatch) -> None:
     rng = np.random.default_rng(0)
     train = Arrays(random_faces(32, seed=1), rng.integers(0, 7, 32))
     val = Arrays(random_faces(8, seed=2), rng.integers(0, 7, 8))
@@ -106,6 +111,21 @@ def test_a_budget_cut_run_is_the_run_asked_with_that_many_epochs(tmp_path: Path)
     assert cut.epochs == 1 and without_time(cut.history) == without_time(short.history)
     _, roomy = run_training(fresh, asked, train, val, 7, tmp_path / "c", max_minutes=60)
     assert roomy.epochs == 3 and len(roomy.history) == 3
+
+    class Replans(Progress):
+        def __init__(self) -> None:
+            self.reasons: list[str] = []
+
+        def on_replan(self, plan, reason: str) -> None:
+            self.reasons.append(reason)
+
+    # Epochs that turn out slower than the first foretold: the run stops instead of overrunning.
+    monkeypatch.setattr(loop, "epochs_within", lambda budget, spent, epoch, asked: asked)
+    replans = Replans()
+    _, slowed = run_training(fresh, asked, train, val, 7, tmp_path / "d", max_minutes=1e-6,
+                             progress=replans)
+    assert slowed.epochs == 2 and len(slowed.history) == 2
+    assert "stopping after epoch 2" in replans.reasons[-1]
 
 
 def test_train_model_records_the_time_budget_and_the_epochs_it_left(tmp_path: Path) -> None:

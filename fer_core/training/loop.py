@@ -30,6 +30,7 @@ from .schedules import PLATEAU_FACTOR, Phase, Watcher, apply_phase, plan_phases,
 
 CHECKPOINT = "checkpoint"
 EVAL_BATCH = 256
+OVERRUN = 1.1  # a run that would end past its time budget by more than this factor stops early
 
 
 class TrainingStopped(FerError):
@@ -102,6 +103,12 @@ def epochs_within(budget_seconds: float, spent_seconds: float, epoch_seconds: fl
     """
     more = int(max(budget_seconds - spent_seconds, 0.0) // max(epoch_seconds, 1e-9))
     return max(1, min(asked, 1 + more))
+
+
+def overruns(budget_seconds: float, spent_seconds: float, epoch_seconds: float) -> bool:
+    """Whether one more epoch as long as the last would end well past the budget: epochs got
+    slower than the first one foretold (another job took the machine), so the run must stop."""
+    return spent_seconds + epoch_seconds > OVERRUN * budget_seconds
 
 
 class EpochTimer:
@@ -197,7 +204,8 @@ def run_training(
     reproducible as its batches.
     A checkpoint is written after every epoch and when ``stop`` is set (then
     :class:`TrainingStopped` is raised). With ``resume``, a checkpoint in ``run_dir`` is continued.
-    ``max_minutes`` is a time budget: after the first epoch, the run is cut to the epochs that fit.
+    ``max_minutes`` is a time budget: after the first epoch, the run is cut to the epochs that fit;
+    should later epochs run slower, it stops before overrunning the budget by a tenth.
     """
     progress = progress or Progress()
     state, best = RunState(), None
@@ -284,6 +292,13 @@ def run_training(
                 RunPlan(model.name, state.epochs, batches, state.epoch, 0),
                 f"a budget of {max_minutes:g} min fits {state.epochs} of {config.epochs} epochs "
                 f"(about {estimate:.0f} s each)")
+        elif (max_minutes is not None and state.epoch < state.epochs
+              and overruns(60 * max_minutes, state.seconds, seconds)):
+            state.epochs = state.epoch  # the best weights are restored when the loop ends
+            progress.on_replan(
+                RunPlan(model.name, state.epochs, batches, state.epoch, 0),
+                f"epochs got slower than planned: stopping after epoch {state.epoch} to keep "
+                f"within the {max_minutes:g} min budget")
         if stop_phase or state.epoch == sum(p.epochs for p in phases[:index + 1]):
             # Early stop or end of a phase: go on from the best weights of this phase.
             if best is not None:
