@@ -37,7 +37,7 @@ def _progress(snap: Snapshot) -> None:
                  f"accuracy {snap.batch_logs['accuracy']:.1%}")
     st.progress(snap.fraction, text=text)
     if snap.message:  # while running: how a time budget cut the run
-        st.caption(snap.message.capitalize() + ".")
+        st.caption(f"{snap.message[:1].upper()}{snap.message[1:]}.")
 
 
 def _outcome(snap: Snapshot) -> None:
