@@ -135,6 +135,24 @@ class EpochTimer:
         return per_batch * batches + (time.monotonic() - self.trained)
 
 
+def _keep_within(max_minutes: float, state: RunState, timer: EpochTimer, batches: int,
+                 asked: int) -> str | None:
+    """Fit ``state.epochs`` to the budget after an epoch: plan it after the first, cut it short
+    when epochs turn slower. Returns why the length changed, or None when it did not."""
+    budget = 60 * max_minutes
+    if len(state.history) == 1:
+        estimate = timer.epoch_seconds(batches)
+        state.epochs = epochs_within(budget, state.seconds, estimate, asked)
+        return (f"a budget of {max_minutes:g} min fits {state.epochs} of {asked} epochs "
+                f"(about {estimate:.0f} s each)")
+    if state.epoch < state.epochs and overruns(budget, state.seconds,
+                                               state.history[-1]["seconds"]):
+        state.epochs = state.epoch  # the best weights are restored when the loop ends
+        return (f"epochs got slower than planned: stopping after epoch {state.epoch} to keep "
+                f"within the {max_minutes:g} min budget")
+    return None
+
+
 def _seed_states(model: keras.Model) -> list:
     """The random-number states of dropout and augmentation layers.
 
@@ -284,21 +302,10 @@ def run_training(
         state.batch = 0
         state.running = {}
         state.epoch += 1
-        if max_minutes is not None and len(state.history) == 1:
-            estimate = timer.epoch_seconds(batches)
-            state.epochs = epochs_within(60 * max_minutes, state.seconds, estimate, config.epochs)
+        if max_minutes is not None and (reason := _keep_within(max_minutes, state, timer,
+                                                               batches, config.epochs)):
             phases = plan_phases(replace(config, epochs=state.epochs))
-            progress.on_replan(
-                RunPlan(model.name, state.epochs, batches, state.epoch, 0),
-                f"a budget of {max_minutes:g} min fits {state.epochs} of {config.epochs} epochs "
-                f"(about {estimate:.0f} s each)")
-        elif (max_minutes is not None and state.epoch < state.epochs
-              and overruns(60 * max_minutes, state.seconds, seconds)):
-            state.epochs = state.epoch  # the best weights are restored when the loop ends
-            progress.on_replan(
-                RunPlan(model.name, state.epochs, batches, state.epoch, 0),
-                f"epochs got slower than planned: stopping after epoch {state.epoch} to keep "
-                f"within the {max_minutes:g} min budget")
+            progress.on_replan(RunPlan(model.name, state.epochs, batches, state.epoch, 0), reason)
         if stop_phase or state.epoch == sum(p.epochs for p in phases[:index + 1]):
             # Early stop or end of a phase: go on from the best weights of this phase.
             if best is not None:
