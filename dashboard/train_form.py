@@ -41,7 +41,7 @@ MAIN = (
             "constant; plateau: divide it when validation loss stalls; cosine: decay per epoch.",
             LR_SCHEDULES),
     Setting("patience", "Early-stopping patience",
-            "Epochs without a better validation loss before training stops (best weights kept)."),
+            "Epochs without a better validation loss before training stops."),
     Setting("cleaning", "Data cleaning",
             "default: drop duplicates, leaked and blank images; study: also drop disgust; "
             "raw: train on everything.", tuple(PRESETS)),
@@ -54,6 +54,9 @@ ADVANCED = (
     Setting("label_smoothing", "Label smoothing", "Softens the one-hot targets, e.g. 0.1."),
     Setting("class_weights", "Balance classes",
             "Weight rare emotions (disgust) up in the loss, in inverse proportion to their count."),
+    Setting("restore_best_weights", "Keep the best epoch",
+            "Keep the epoch with the lowest validation loss (the study's); off keeps the last, "
+            "as a cosine schedule run to its end wants."),
     Setting("seed", "Random seed", "The same seed and settings give the same model."),
 )
 AUGMENTATION_HELP = {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 from pathlib import Path
@@ -126,6 +127,34 @@ def test_a_budget_cut_run_is_the_run_asked_with_that_many_epochs(tmp_path: Path,
                              progress=replans)
     assert slowed.epochs == 2 and len(slowed.history) == 2
     assert "stopping after epoch 2" in replans.reasons[-1]
+
+
+def test_a_run_keeps_its_best_or_its_last_epoch(tmp_path: Path) -> None:
+    rng = np.random.default_rng(0)
+    train = Arrays(random_faces(32, seed=1), rng.integers(0, 7, 32))
+    val = Arrays(random_faces(8, seed=2), rng.integers(0, 7, 8))
+    x_val = val.images[..., None].astype("float32")
+    y_val = np.eye(7)[val.labels]
+    settings = {"epochs": 4, "batch_size": 16, "patience": 4, "learning_rate": 0.05}
+
+    def val_loss(restore: bool, folder: str) -> tuple[float, list[float]]:
+        config = make_config("custom_cnn", {**settings, "restore_best_weights": restore})
+        model, run = run_training(lambda: build_model(get_spec("custom_cnn"), 7), config,
+                                  train, val, 7, tmp_path / folder)
+        return model.evaluate(x_val, y_val, verbose=0)[0], [r["val_loss"] for r in run.history]
+
+    kept_best, curve = val_loss(True, "best")
+    assert min(curve) < curve[-1]  # the two differ here
+    kept_last, _ = val_loss(False, "last")
+    assert kept_best == pytest.approx(min(curve), rel=1e-4)
+    assert kept_last == pytest.approx(curve[-1], rel=1e-4)
+    default = make_config("custom_cnn")
+    assert default.cache_key("data") != make_config(
+        "custom_cnn", {"restore_best_weights": False}).cache_key("data")
+    # At its default, a setting added later leaves the keys of models stored before it alone.
+    before = {k: v for k, v in default.to_dict().items() if k != "restore_best_weights"}
+    payload = json.dumps([before, "data"], sort_keys=True).encode()
+    assert default.cache_key("data") == hashlib.sha256(payload).hexdigest()[:16]
 
 
 def test_train_model_records_the_time_budget_and_the_epochs_it_left(tmp_path: Path) -> None:

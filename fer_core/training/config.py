@@ -17,6 +17,9 @@ from ..models import ModelSpec, get_spec
 AUGMENTATIONS = ("flip", "shift", "rotation", "zoom", "erasing")
 OPTIMIZERS = ("adam", "sgd")
 LR_SCHEDULES = ("constant", "plateau", "cosine")
+# Settings added after models were stored: at these values they stay out of the cache key, so the
+# stored models' keys still hold and asking for one of them again still finds it.
+KEY_NEUTRAL = {"restore_best_weights": True}
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,9 @@ class TrainConfig:
     ``augmentation`` maps flip (bool), shift and zoom (fractions of the image), rotation (fraction
     of a full turn) and erasing (probability of erasing a random patch) to their strength; zero
     or false turns one off. ``options`` are the family's own (width, weights, schedule...).
+    ``restore_best_weights`` false keeps the last epoch's weights instead of the best by
+    validation loss: a cosine schedule run to its end may keep improving in accuracy while
+    its validation loss creeps up with confidence.
     ``limit`` caps the training images, for quick runs and tests.
     """
 
@@ -39,6 +45,7 @@ class TrainConfig:
     weight_decay: float = 0.0
     lr_schedule: str = "constant"
     patience: int = 3
+    restore_best_weights: bool = True
     augmentation: dict[str, float] = field(default_factory=dict)
     class_weights: bool = False
     label_smoothing: float = 0.0
@@ -56,7 +63,9 @@ class TrainConfig:
 
     def cache_key(self, dataset_fingerprint: str) -> str:
         """A hash of everything that decides the result: this config and the data it sees."""
-        payload = json.dumps([self.to_dict(), dataset_fingerprint], sort_keys=True)
+        settings = {key: value for key, value in self.to_dict().items()
+                    if key not in KEY_NEUTRAL or value != KEY_NEUTRAL[key]}
+        payload = json.dumps([settings, dataset_fingerprint], sort_keys=True)
         return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
     def validate(self) -> "TrainConfig":

@@ -147,7 +147,7 @@ def _keep_within(max_minutes: float, state: RunState, timer: EpochTimer, batches
                 f"(about {estimate:.0f} s each)")
     if state.epoch < state.epochs and overruns(budget, state.seconds,
                                                state.history[-1]["seconds"]):
-        state.epochs = state.epoch  # the best weights are restored when the loop ends
+        state.epochs = state.epoch  # the loop's end restores the best weights, if kept
         return (f"epochs got slower than planned: stopping after epoch {state.epoch} to keep "
                 f"within the {max_minutes:g} min budget")
     return None
@@ -215,8 +215,9 @@ def run_training(
     stop: threading.Event | None = None,
     max_minutes: float | None = None,
 ) -> tuple[keras.Model, RunState]:
-    """Train the model ``build`` makes per ``config``; return it with its best weights and the
-    run's final state (history, training seconds, epochs run).
+    """Train the model ``build`` makes per ``config``; return it with its best weights (its
+    last with ``restore_best_weights`` off) and the run's final state (history, training
+    seconds, epochs run).
 
     The model is built here, after seeding, so its initial weights and random layers are as
     reproducible as its batches.
@@ -292,7 +293,7 @@ def run_training(
             "learning_rate": learning_rate, "seconds": round(seconds, 2),
         }
         improved, stop_phase, reduce = watcher.update(state.epoch, record["val_loss"])
-        if improved:
+        if improved and config.restore_best_weights:
             best = model.get_weights()
         if reduce and config.lr_schedule == "plateau":
             model.optimizer.learning_rate.assign(
