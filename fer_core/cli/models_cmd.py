@@ -137,7 +137,8 @@ def run_evaluate(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(reports[0] if len(reports) == 1 else reports, indent=2))
         return 0
+    width = max(len(report["model"]) for report in reports) + 1
     for report in reports:
-        print(f"{report['model']:<40} accuracy {report['accuracy']:.2%}  "
+        print(f"{report['model']:<{width}} accuracy {report['accuracy']:.2%}  "
               f"macro-F1 {report['macro_f1']:.3f}  ECE {report['ece']:.3f}  n={report['n']}")
     return 0
