@@ -27,6 +27,7 @@ def test_defaults_are_the_studys_and_recipes_and_overrides_apply() -> None:
     assert ours.optimizer == "sgd" and ours.lr_schedule == "cosine"
     assert ours.options["width"] == 16 and ours.epochs == 3
     assert ours.augmentation["flip"] is False and ours.seed == 7
+    assert study.restore_best_weights and not ours.restore_best_weights  # cosine: keep the last
     with pytest.raises(ModelError, match="unknown setting 'colour'"):
         make_config("custom_cnn", {"colour": "1"})
     with pytest.raises(ModelError, match="optimizer must be one of"):
