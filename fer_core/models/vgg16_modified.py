@@ -10,7 +10,9 @@ is. Plain VGG16 from scratch, trained with the study's recipe on FER2013 (Adam 1
 stayed at the majority class (25% accuracy) for all five epochs it ran before early stopping,
 about an hour on this project's CPU; He initialisation did not rescue it on a 4,000-face trial.
 ``--set batch_norm=false`` builds the plain network. The batch-normalised one learns, and with
-the study's recipe (no augmentation) overfits after two epochs: 48% on PublicTest.
+the study's recipe (no augmentation) overfits after two epochs: 48% on PublicTest. Augmentation
+does not lift that recipe: validation loss is still lowest at epoch 2 and noisy after it, so
+patience 3 stops the run at epoch 5 with weights that score 44.6%.
 
 The study lists no dropout for this network, and a 0.5 dropout in a narrow dense head kept our
 other from-scratch networks at the majority class for epochs (see ``fer_vgg``), so the head has
