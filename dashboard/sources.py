@@ -94,6 +94,18 @@ def single_models() -> list[StoredModel]:
     return [m for m in stored_models() if not m.is_ensemble]
 
 
+def first_picks(models: list[StoredModel], limit: int) -> list[str]:
+    """Names a model picker starts with, in store order: the first model of each family before
+    a second run of any, so the first view compares architectures rather than runs of one
+    recipe."""
+    firsts: dict[str, str] = {}
+    for model in models:
+        firsts.setdefault(model.family, model.name)
+    order = [*firsts.values(), *(m.name for m in models if m.name not in firsts.values())]
+    picked = set(order[:limit])
+    return [m.name for m in models if m.name in picked]
+
+
 def model_version(stored: StoredModel) -> str:
     """A key that changes whenever the stored network does: its folder and file time."""
     file = stored.path / MODEL_FILE

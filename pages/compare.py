@@ -6,7 +6,7 @@ from dashboard.figures import (accuracy_vs_study, chart_with_csv, confusion, lea
                                per_class_f1)
 from dashboard.frames import accuracy_frame, confusion_frame, history_frame, per_class_frame
 from dashboard.messages import NO_MODELS_HELP
-from dashboard.sources import stored_models
+from dashboard.sources import first_picks, stored_models
 
 PER_ROW = 3
 
@@ -17,7 +17,8 @@ if not models:
     st.stop()
 
 names = [m.name for m in models]
-picked = st.multiselect("Models", names, default=names[:4], key="compare_models")
+picked = st.multiselect("Models", names, default=first_picks(models, 4),
+                        key="compare_models")
 chosen = [m for m in models if m.name in picked]
 if not chosen:
     st.info("Pick at least one model above.")

@@ -7,7 +7,7 @@ from dashboard.explain_view import Style, explanation_grid
 from dashboard.explaining import METHOD_NAMES, SCORE_NAMES
 from dashboard.face_input import SOURCES, UPLOAD, choose_face
 from dashboard.messages import NO_MODELS_HELP
-from dashboard.sources import single_models
+from dashboard.sources import first_picks, single_models
 from fer_core.explain import COLORMAPS, METHODS
 
 DEFAULT_METHODS = ["gradcam", "gradcampp", "smoothgrad"]
@@ -24,7 +24,8 @@ source_col, models_col, methods_col = st.columns([1.2, 1.4, 1.6])
 with source_col:
     source = st.segmented_control("Face from", SOURCES, default=UPLOAD, key="face_source")
 names = [m.name for m in models]
-picked = models_col.multiselect("Models", names, default=names[:3], key="explain_models")
+picked = models_col.multiselect("Models", names, default=first_picks(models, 3),
+                                key="explain_models")
 methods = methods_col.multiselect("Methods", METHODS, default=DEFAULT_METHODS,
                                   format_func=METHOD_NAMES.get, key="explain_methods")
 chosen = [m for m in models if m.name in picked]

@@ -13,6 +13,7 @@ import json
 import shutil
 import time
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Iterator
 
 import numpy as np
@@ -155,6 +156,16 @@ def test_compare_page_draws_every_figure(store: Path) -> None:
     app = open_page("compare")
     assert len(app.get("plotly_chart")) == 5  # accuracy, curves, two matrices, per-class F1
     assert len(app.get("download_button")) == 4
+
+
+def test_model_pickers_start_with_one_model_per_family() -> None:
+    from dashboard.sources import first_picks
+
+    runs = [SimpleNamespace(name=name, family=family)
+            for name, family in [("a1", "A"), ("a2", "A"), ("b", "B"), ("c", "C")]]
+    assert first_picks(runs, 3) == ["a1", "b", "c"]
+    assert first_picks(runs, 4) == ["a1", "a2", "b", "c"]
+    assert first_picks(runs[:2], 3) == ["a1", "a2"]
 
 
 def test_explain_grid_from_an_upload(store: Path) -> None:
