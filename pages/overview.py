@@ -31,7 +31,7 @@ zoo = zoo_frame(list_specs(), models)
 shown = zoo.assign(**{c: zoo[c] * 100 for c in (
     "accuracy", "accuracy_flip", "accuracy_tencrop", "study_accuracy")})
 st.dataframe(
-    shown, hide_index=True, width="stretch",
+    shown, hide_index=True, width="stretch", placeholder="-",  # families not trained yet
     column_config={
         "model": "stored model", "family": "family",
         "parameters": st.column_config.NumberColumn("parameters", format="localized"),
