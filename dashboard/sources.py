@@ -101,8 +101,8 @@ def first_picks(models: list[StoredModel], limit: int) -> list[str]:
     firsts: dict[str, str] = {}
     for model in models:
         firsts.setdefault(model.family, model.name)
-    order = [*firsts.values(), *(m.name for m in models if m.name not in firsts.values())]
-    picked = set(order[:limit])
+    ranked = sorted(models, key=lambda m: firsts[m.family] != m.name)  # stable: store order kept
+    picked = {m.name for m in ranked[:limit]}
     return [m.name for m in models if m.name in picked]
 
 
