@@ -1,90 +1,131 @@
-"""Milliseconds per explanation, per method and model, for one face and for a batch of 32.
+"""The Explain page's wait, through the code the page runs, and each method's cost per model.
 
-    python -m benchmarks.bench_explain [--methods gradcam ...] [--repeats 3] [--n 200] [--fresh]
+    python -m benchmarks.bench_explain [--repeats 5] [--models NAME ...]
 
-Times the stored models (ensembles skipped), or, when none is stored or with ``--fresh``, freshly
-built ``custom_cnn``, ``fer_vgg`` and ``vgg16_modified`` with random weights: the time depends on
-the architecture, not on the weights. With ``FER2013_DIR`` set and models stored, also prints the
-faithfulness table of every method on ``--n`` seeded random test faces. Run on an idle machine:
-the figures are wall-clock medians after one warm-up call.
+Figures, warm (after one face has been explained), each a median over ``--repeats`` faces that
+were never seen before (nothing is answered from a cache):
+
+- upload to first predictions: decode a JPEG photo, find its face, every model's probabilities;
+- upload to the full grid: the same, then every model's own default map and the random baseline,
+  all of them scored (deletion, insertion, average drop and increase);
+- a new dataset face: a 48x48 face to the full grid (no photo, no detection);
+- per method and model: one map alone, and what it adds next to the model's default (the
+  gradient-CAM methods share one forward and backward pass).
+
+The models are the Explain page's first picks (one per family); faces are FER2013 test faces
+when ``FER2013_DIR`` is set, else generated ones. Run on an idle machine.
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import os
+import statistics
 import time
-from functools import partial
+from typing import Callable
 
-import keras
 import numpy as np
+from PIL import Image
 
-from benchmarks.timing import median_ms
-from fer_core.cli.explain_cmd import run_explain_metrics
-from fer_core.explain import METHODS, make_explainer
-from fer_core.models import build_model, get_spec
+from fer_core.data import load_dataset
+from fer_core.evaluate import predict_proba
+from fer_core.explain import BASELINE, METHODS, explain_face
+from fer_core.faces import find_faces, read_image
 from fer_core.store import ModelStore, StoredModel
 
-FRESH_FAMILIES = ("custom_cnn", "fer_vgg", "vgg16_modified")
-BATCH = 32
+OWN_FALLBACK = "gradcam"
 
 
-def stored_models() -> list[StoredModel]:
-    """The stored models that have weights of their own (ensembles only average them)."""
-    return [m for m in ModelStore().list() if not m.is_ensemble]
+def page_models(names: list[str] | None) -> list[StoredModel]:
+    """The named stored models, else the first of each family, as the page opens."""
+    stored = [m for m in ModelStore().list() if not m.is_ensemble]
+    if names:
+        return [m for m in stored if m.name in names]
+    firsts: dict[str, StoredModel] = {}
+    for model in stored:
+        firsts.setdefault(model.family, model)
+    return list(firsts.values())
 
 
-def models_to_time(fresh: bool) -> dict[str, tuple[keras.Model, str | None]]:
-    """Stored plain models with their CAM layer, else (or if ``fresh``) the fresh families."""
-    stored = [] if fresh else stored_models()
-    if stored:
-        return {m.name: (m.load_keras(), m.gradcam_layer) for m in stored}
-    return {name: (build_model(get_spec(name), 7), get_spec(name).gradcam_layer)
-            for name in FRESH_FAMILIES}
+def test_faces(count: int) -> np.ndarray:
+    if os.environ.get("FER2013_DIR"):
+        test = load_dataset(os.environ["FER2013_DIR"]).split("test")
+        return test.images[np.random.default_rng(0).choice(len(test), count, replace=False)]
+    return np.random.default_rng(0).integers(0, 256, (count, 48, 48), dtype=np.uint8)
 
 
-def bench_speed(models: dict[str, tuple[keras.Model, str | None]], methods: list[str],
-                repeats: int) -> None:
-    """One line per model and method: build time, ms for 1 face, ms per face in a batch."""
-    faces = np.random.default_rng(0).integers(0, 256, (BATCH, 48, 48), dtype=np.uint8)
-    print(f"backend {keras.backend.backend()}, {os.cpu_count()} CPUs; median of {repeats}")
-    print(f"{'model':<22}{'method':<12}{'build ms':>10}{'ms b=1':>10}"
-          f"{f'ms b={BATCH}':>11}{'ms/face b=' + str(BATCH):>15}")
-    for name, (model, layer) in models.items():
-        for method in methods:
-            start = time.perf_counter()
-            explainer = make_explainer(method, model, layer)
-            build = 1000 * (time.perf_counter() - start)
-            one = median_ms(partial(explainer.explain, faces[:1]), repeats)
-            batch = median_ms(partial(explainer.explain, faces), repeats)
-            print(f"{name:<22}{method:<12}{build:>10.0f}{one:>10.1f}{batch:>11.0f}"
-                  f"{batch / BATCH:>15.1f}", flush=True)
+def as_photo(face: np.ndarray) -> bytes:
+    """A face enlarged onto a plain 640x480 background, as a JPEG upload."""
+    canvas = Image.new("L", (640, 480), 170)
+    canvas.paste(Image.fromarray(face).resize((240, 240), Image.Resampling.BICUBIC), (200, 120))
+    buffer = io.BytesIO()
+    canvas.convert("RGB").save(buffer, format="JPEG", quality=90)
+    return buffer.getvalue()
 
 
-def bench_faithfulness(n: int, methods: list[str]) -> None:
-    """The ``explain-metrics`` table of the stored models on ``n`` test faces of FER2013_DIR."""
-    stored = stored_models()
-    if not os.environ.get("FER2013_DIR") or not stored:
-        print("\nfaithfulness: skipped (needs FER2013_DIR and stored models)")
-        return
-    start = time.perf_counter()
-    print()
-    run_explain_metrics(argparse.Namespace(
-        model=[m.name for m in stored], data=os.environ["FER2013_DIR"], n=n, methods=methods,
-        seed=0, json=False))
-    print(f"({time.perf_counter() - start:.0f} s)")
+def median_seconds(run: Callable[[np.ndarray], object], faces: np.ndarray) -> float:
+    """Median wall time of ``run`` over faces, each seen once."""
+    times = []
+    for face in faces:
+        start = time.perf_counter()
+        run(face)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--methods", nargs="*", choices=METHODS, default=list(METHODS))
-    parser.add_argument("--repeats", type=int, default=3, help="timed calls per figure")
-    parser.add_argument("--n", type=int, default=200, help="test faces for faithfulness")
-    parser.add_argument("--fresh", action="store_true",
-                        help="time the fresh families even when models are stored")
+    parser.add_argument("--repeats", type=int, default=5, help="new faces per figure")
+    parser.add_argument("--models", nargs="*", help="stored models (default: the page's)")
     args = parser.parse_args()
-    bench_speed(models_to_time(args.fresh), args.methods, args.repeats)
-    bench_faithfulness(args.n, args.methods)
+    stored = page_models(args.models)
+    loaded = [(m, m.load_keras()) for m in stored]
+    faces = iter(test_faces(1 + (1 + 3 * args.repeats) * (1 + len(METHODS) * len(stored))))
+
+    def fresh(count: int = args.repeats) -> np.ndarray:
+        return np.stack([next(faces) for _ in range(count)])
+
+    def predictions(face: np.ndarray) -> list[tuple[StoredModel, object, int]]:
+        return [(m, model, int(predict_proba(model, face[None])[0].argmax()))
+                for m, model in loaded]
+
+    def grid(face: np.ndarray) -> None:
+        for m, model, target in predictions(face):
+            explain_face(model, m.gradcam_layer, [m.default_method or OWN_FALLBACK], face,
+                         target)
+
+    def from_upload(then: Callable[[np.ndarray], object]) -> Callable[[np.ndarray], object]:
+        def run(photo: bytes) -> None:
+            upload = io.BytesIO(photo)
+            upload.name = "photo.jpg"
+            then(find_faces(read_image(upload)).faces[0].crop)
+        return run
+
+    grid(fresh(1)[0])  # warm: traces every model's functions once
+    photos = [as_photo(face) for face in fresh()]
+    print(f"{len(stored)} models ({', '.join(m.name for m in stored)}), each with its own "
+          f"default method; {os.cpu_count()} CPUs; median of {args.repeats} new faces")
+    rows = [("upload to first predictions", median_seconds(from_upload(predictions), photos)),
+            ("upload to the full grid", median_seconds(from_upload(grid), photos)),
+            ("a new dataset face to the full grid", median_seconds(grid, fresh()))]
+    for label, seconds in rows:
+        print(f"  {label:<40}{seconds:>7.2f} s")
+
+    print(f"\n{'model':<18}{'method':<22}{'alone s':>9}{'added s':>9}")
+    for m, model in loaded:
+        own = m.default_method or OWN_FALLBACK
+        for method in (x for x in METHODS if x != BASELINE):
+            warm = fresh(1)[0]
+            explain_face(model, m.gradcam_layer, [own, method], warm, 0)
+            alone = median_seconds(
+                lambda f: explain_face(model, m.gradcam_layer, [method], f, 0), fresh())
+            with_own = median_seconds(
+                lambda f: explain_face(model, m.gradcam_layer, [own, method], f, 0), fresh())
+            only_own = median_seconds(
+                lambda f: explain_face(model, m.gradcam_layer, [own], f, 0), fresh())
+            print(f"{m.name:<18}{method:<22}{alone:>9.3f}{max(0.0, with_own - only_own):>9.3f}",
+                  flush=True)
 
 
 if __name__ == "__main__":

@@ -1,26 +1,28 @@
-"""The Explain page's grid: one row per model (its prediction and probabilities), one column
-per explanation method, and the faithfulness scores of every map next to random noise."""
+"""The Explain page's grid: each model's prediction first, then its maps, each with a verdict in
+plain words, and the numbers behind the verdicts in one table."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import streamlit as st
 from PIL import Image
 
-from fer_core.explain import overlay
-from fer_core.explain.metrics import METRICS, RANDOM, beats_random
+from fer_core.explain import BASELINE, method_class, overlay
+from fer_core.explain.metrics import METRICS, SANE_BELOW, STABLE_ABOVE
 from fer_core.store import StoredModel
 
-from .explaining import METHOD_NAMES, explain, probabilities
+from .explaining import explanations, methods_for, probabilities
 from .figures import probabilities as probability_chart
 from .messages import user_errors
 from .pictures import enlarged, grid_png
 from .sources import load_model, model_version
 
 OVERLAY_SIDE = 192
+MAPS_PER_ROW = 3  # more would shrink the maps below what the back of a class can read
 
 
 @dataclass(frozen=True)
@@ -39,54 +41,99 @@ class Grid:
     png: bytes
 
 
-def _verdict(predicted: str, truth: str | None) -> str:
+def _truth_note(predicted: str, truth: str | None) -> str:
     if truth is None:
         return ""
     return " :green[right]" if predicted == truth else f" :red[wrong, labelled {truth}]"
 
 
-def explanation_grid(face: np.ndarray, models: list[StoredModel], methods: list[str],
-                     style: Style, truth: str | None = None) -> Grid:
-    """Draw the models x methods grid for ``face``; return its scores and its PNG."""
-    widths = [1.4] + [1] * len(methods)
-    for cell, title in zip(st.columns(widths), ["Model and prediction",
-                                                *(METHOD_NAMES[m] for m in methods)], strict=True):
-        cell.markdown(f"**{title}**")
-    scores, titles, pictures = [], [], []
-    for stored in models:
+def verdict(stored: StoredModel, method: str, beats: int | None) -> str:
+    """One map in words: how it fares against random maps on this face, then what the model's
+    validation checks say of the method (stability, sanity), flagged where they fail."""
+    words = [f"beats random maps on {beats} of {len(METRICS)} scores here"]
+    checks = (stored.config.get("explanation_checks") or {}).get("methods", {}).get(method)
+    if checks:
+        if checks.get("stability") is not None:
+            words.append("stable" if checks["stability"] >= STABLE_ABOVE
+                         else ":orange[unstable: a re-encoded or shifted face changes it]")
+        if checks.get("sanity") is not None:
+            words.append("passes the sanity check" if checks["sanity"] < SANE_BELOW
+                         else ":orange[fails the sanity check: nearly the same map with "
+                              "random weights]")
+    return "; ".join(words)
+
+
+def _prediction(stored: StoredModel, proba: np.ndarray, target: int, truth: str | None) -> None:
+    top = int(np.argmax(proba))
+    predicted = stored.classes[top]
+    st.markdown(f"**{stored.name}**: {predicted} ({proba[top]:.0%}){_truth_note(predicted, truth)}")
+    if target != top:
+        st.caption(f"Maps explain **{stored.classes[target]}** ({proba[target]:.0%}).")
+    st.plotly_chart(probability_chart(proba, stored.classes, height=220),
+                    key=f"proba_{stored.name}", config={"displayModeBar": False})
+
+
+def _maps(stored: StoredModel, face: np.ndarray, results: dict, style: Style,
+          own: str | None) -> list[Image.Image]:
+    """The model's maps in rows of :data:`MAPS_PER_ROW`, each titled and judged."""
+    pictures = []
+    shown = [m for m in results if m != BASELINE]
+    for start in range(0, len(shown), MAPS_PER_ROW):
+        for cell, method in zip(st.columns(MAPS_PER_ROW), shown[start:start + MAPS_PER_ROW],
+                                strict=False):
+            result = results[method]
+            picture = overlay(face, result.heatmap, style.alpha, style.colormap,
+                              size=OVERLAY_SIDE)
+            pictures.append(picture)
+            title = method_class(method).title + (" (its default)" if method == own else "")
+            with cell:
+                st.markdown(f"**{title}**", help=method_class(method).description)
+                st.image(picture, width="stretch")
+                if not result.heatmap.any():
+                    st.caption("Flat map: nothing here raised the score of this emotion.")
+                st.caption(verdict(stored, method, result.beats_random))
+    return pictures
+
+
+def _score_rows(stored: StoredModel, results: dict) -> list[dict[str, Any]]:
+    return [{"model": stored.name, "method": method_class(method).title, **result.scores,
+             "beats_random": "" if result.beats_random is None
+             else f"{result.beats_random} of {len(METRICS)}"}
+            for method, result in results.items()]
+
+
+def explanation_grid(face: np.ndarray, models: list[StoredModel], picked: list[str],
+                     style: Style, emotion: str | None = None,
+                     truth: str | None = None) -> Grid:
+    """Every model's prediction for ``face``, then its maps for ``emotion`` (None: the
+    predicted one); return the scores and the grid as a PNG."""
+    loaded = []
+    for stored in models:  # predictions first: they take a few milliseconds
         model = load_model(stored)
         if model is None:
             continue
         version = model_version(stored)
         proba = probabilities(model, version, face)
-        target = int(np.argmax(proba))
-        predicted = stored.classes[target]
-        cells = st.columns(widths, vertical_alignment="center")
-        with cells[0]:
-            st.markdown(f"**{stored.name}**: {predicted} ({proba[target]:.0%})"
-                        f"{_verdict(predicted, truth)}")
-            st.plotly_chart(probability_chart(proba, stored.classes), key=f"proba_{stored.name}",
-                            config={"displayModeBar": False})
-        row: list[Image.Image | None] = [enlarged(face, OVERLAY_SIDE)]
-        rows: list[dict] = []
-        for cell, method in zip(cells[1:], methods, strict=True):
-            row.append(None)
-            with cell, user_errors("warning"):
-                with st.spinner(f"{METHOD_NAMES[method]}..."):
-                    result = explain(model, version, stored.gradcam_layer, method, face, target)
-                row[-1] = overlay(face, result.heatmap, style.alpha, style.colormap,
-                                  size=OVERLAY_SIDE)
-                st.image(row[-1], width="stretch")
-                if not result.heatmap.any():
-                    st.caption("Flat map: nothing here raised the score of this emotion.")
-                rows.append({"model": stored.name, "method": METHOD_NAMES[method],
-                             **result.scores})
-        noise = explain(model, version, None, RANDOM, face, target).scores
-        for score in rows:
-            score["beats_random"] = f"{beats_random(score, noise)} of {len(METRICS)}"
-        scores += [*rows, {"model": stored.name, "method": METHOD_NAMES[RANDOM], **noise,
-                           "beats_random": ""}]
-        titles.append(f"{stored.name}\n{predicted} {proba[target]:.0%}")
-        pictures.append(row)
-    png = grid_png(titles, ["face", *(METHOD_NAMES[m] for m in methods)], pictures)
+        target = (stored.classes.index(emotion) if emotion in stored.classes
+                  else int(np.argmax(proba)))
+        with st.container(border=True):
+            prediction, maps = st.columns([1, 2.6], vertical_alignment="top")
+            with prediction:
+                _prediction(stored, proba, target, truth)
+        loaded.append((stored, model, version, target, maps))
+    scores, titles, rows = [], [], []
+    for stored, model, version, target, maps in loaded if picked else ():
+        methods = methods_for(stored, picked)
+        with maps, user_errors("warning"), st.spinner("Explaining..."):
+            results = explanations(model, version, stored.gradcam_layer, tuple(methods), face,
+                                   target)
+            own = stored.default_method if methods and methods[0] == stored.default_method \
+                else None
+            rows.append([enlarged(face, OVERLAY_SIDE),
+                         *_maps(stored, face, results, style, own)])
+            titles.append(f"{stored.name}\n{stored.classes[target]}")
+            scores += _score_rows(stored, results)
+    width = max((len(row) for row in rows), default=1)
+    png = grid_png(titles, ["face", *(f"map {i}" for i in range(1, width))],
+                   [row + [None] * (width - len(row)) for row in rows])
     return Grid(pd.DataFrame(scores), png)

@@ -1,13 +1,11 @@
 """Predictions and explanations of one face, cached so that a rerun redraws instead of recomputing.
 
-Every result is keyed by the model's version (folder and file time), the method and the face's
-pixels; the Keras model itself is passed unhashed (a leading underscore tells Streamlit to skip
-it). Changing one widget therefore only computes the cells that are new.
+Every result is keyed by the model's version (folder and file time), the methods, the class and
+the face's pixels; the Keras model itself is passed unhashed (a leading underscore tells
+Streamlit to skip it). Results are shared by every session of the server process.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 import keras
 import numpy as np
@@ -15,33 +13,27 @@ import streamlit as st
 
 from fer_core.data import Dataset
 from fer_core.evaluate import align_to_classes, predict_proba
-from fer_core.explain import make_explainer
-from fer_core.explain.metrics import RANDOM, faithfulness, random_maps
+from fer_core.explain import BASELINE, METHODS, MethodResult, explain_face, method_class
+from fer_core.store import StoredModel
 
-METHOD_NAMES = {
-    "gradcam": "Grad-CAM",
-    "gradcampp": "Grad-CAM++",
-    "scorecam": "Score-CAM",
-    "layercam": "LayerCAM",
-    "saliency": "Saliency",
-    "smoothgrad": "SmoothGrad",
-    RANDOM: "random (baseline)",
-}
-SCORE_NAMES = {
-    "deletion_auc": ("deletion AUC ↓", "Lower is better"),
-    "insertion_auc": ("insertion AUC ↑", "Higher is better"),
-    "average_drop": ("average drop ↓", "Lower is better"),
-    "average_increase": ("average increase ↑", "Higher is better"),
-}
-"""Each faithfulness score's column title, with the arrow of the better direction, and help."""
+OWN = "own"
+"""The method picker's entry for each model's own default method."""
+FALLBACK_METHOD = "gradcam"  # for a model whose default was never chosen
+CHOICES = (OWN, *(m for m in METHODS if m != BASELINE))
 
 
-@dataclass(frozen=True)
-class Explanation:
-    """One map in [0, 1] over the 48x48 face, and its faithfulness scores."""
+def method_title(method: str) -> str:
+    return "Each model's own" if method == OWN else method_class(method).title
 
-    heatmap: np.ndarray
-    scores: dict[str, float]
+
+def own_method(stored: StoredModel) -> str:
+    return stored.default_method or FALLBACK_METHOD
+
+
+def methods_for(stored: StoredModel, picked: list[str]) -> list[str]:
+    """The methods a model's row shows: its own default first where asked, then the others."""
+    own = [own_method(stored)] if OWN in picked else []
+    return list(dict.fromkeys(own + [m for m in picked if m != OWN]))
 
 
 @st.cache_data(max_entries=512, show_spinner=False)
@@ -50,19 +42,11 @@ def probabilities(_model: keras.Model, version: str, face: np.ndarray) -> np.nda
     return predict_proba(_model, face[None])[0]
 
 
-@st.cache_data(max_entries=1024, show_spinner=False)
-def explain(_model: keras.Model, version: str, layer: str | None, method: str,
-            face: np.ndarray, target: int) -> Explanation:
-    """The ``method`` map of ``face`` for class ``target``, with its faithfulness scores.
-
-    ``random`` gives noise scored the same way: the baseline a method has to beat.
-    """
-    if method == RANDOM:
-        heatmap = random_maps(face[None].shape)[0]
-    else:
-        heatmap = make_explainer(method, _model, layer).explain(face[None], target)[0]
-    scores = faithfulness(_model, face[None], np.array([target]), heatmap[None])
-    return Explanation(heatmap, scores)
+@st.cache_data(max_entries=512, show_spinner=False)
+def explanations(_model: keras.Model, version: str, layer: str | None, methods: tuple[str, ...],
+                 face: np.ndarray, target: int) -> dict[str, MethodResult]:
+    """Every map of ``face`` for class ``target``, scored, with the random baseline last."""
+    return explain_face(_model, layer, methods, face, target)
 
 
 @st.cache_data(max_entries=16, show_spinner="Predicting the test split...")

@@ -29,10 +29,12 @@ ANY = "any emotion"
 
 @dataclass(frozen=True)
 class Picked:
-    """The face to explain (uint8 48x48) and, for a dataset sample, its label."""
+    """The face to explain (uint8 48x48), for a dataset sample its label, and whether it is a
+    face at all (a photo where none was found gives its centre, which is not)."""
 
     face: np.ndarray
     truth: str | None = None
+    is_face: bool = True
 
 
 @st.cache_data(max_entries=16, show_spinner="Looking for faces...")
@@ -57,7 +59,7 @@ def _photo_face(data: bytes, name: str) -> Picked | None:
         st.image(with_boxes(image, search.faces, chosen), width="stretch")
         crop = search.faces[chosen].crop
         st.image(enlarged(crop, 160), caption="What the models see: 48x48 grey pixels")
-        return Picked(crop)
+        return Picked(crop, is_face=search.found)
     return None
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 from typing import Sequence
 
+import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
@@ -75,3 +76,12 @@ def png_bytes(image: Image.Image) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
     return buffer.getvalue()
+
+
+def colour_scale(colormap: str, width: int = 256, height: int = 14) -> Image.Image:
+    """The heatmaps' colours from 0 (left) to 1 (right), as a strip to read the maps by."""
+    from fer_core.explain import COLORMAPS
+
+    ramp = np.tile(np.linspace(0, 255, width).astype(np.uint8), (height, 1))
+    bgr = cv2.applyColorMap(ramp, COLORMAPS[colormap])
+    return Image.fromarray(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))

@@ -14,15 +14,10 @@ from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_
 
 from .data import Dataset
 from .errors import ModelError
+from .inference import forward, model_input
 
 TTA_MODES = ("flip", "tencrop")
 CROP = 42  # ten-crop window on a 48x48 face; crops are resized back to 48
-BATCH = 256
-
-
-def as_input(images: np.ndarray) -> np.ndarray:
-    """uint8 faces (N, 48, 48) to the float (N, 48, 48, 1) raw-pixel input every model takes."""
-    return images[..., None].astype("float32") if images.ndim == 3 else images.astype("float32")
 
 
 def ten_crops(images: np.ndarray) -> list[np.ndarray]:
@@ -32,7 +27,7 @@ def ten_crops(images: np.ndarray) -> list[np.ndarray]:
                ((size - CROP) // 2, (size - CROP) // 2)]
     views = []
     for top, left in offsets:
-        crop = as_input(images[:, top:top + CROP, left:left + CROP])
+        crop = images[:, top:top + CROP, left:left + CROP, None].astype(np.float32)
         resized = keras.ops.convert_to_numpy(keras.ops.image.resize(crop, (size, size)))
         views += [resized, resized[:, :, ::-1]]
     return views
@@ -42,14 +37,14 @@ def predict_proba(model: keras.Model, images: np.ndarray, tta: str | None = None
     """Class probabilities for uint8 faces (N, 48, 48), averaged over the TTA views if asked."""
     if tta not in (None, *TTA_MODES):
         raise ModelError(f"unknown TTA {tta!r}; known: {', '.join(TTA_MODES)}")
-    x = as_input(images)
+    x = model_input(images)
     if tta is None:
         views = [x]
     elif tta == "flip":
         views = [x, x[:, :, ::-1]]
     else:
         views = ten_crops(images)
-    return np.mean([model.predict(v, batch_size=BATCH, verbose=0) for v in views], axis=0)
+    return np.mean([forward(model, v) for v in views], axis=0)
 
 
 def expected_calibration_error(labels: np.ndarray, proba: np.ndarray, bins: int = 15) -> float:

@@ -68,6 +68,11 @@ class StoredModel:
     def gradcam_layer(self) -> str | None:
         return self.config.get("gradcam_layer")
 
+    @property
+    def default_method(self) -> str | None:
+        """The explanation method chosen for this model on the validation split, if any."""
+        return self.config.get("default_method")
+
     @cached_property
     def history(self) -> list[dict[str, Any]]:
         path = self.path / "history.json"
@@ -164,6 +169,13 @@ class ModelStore:
             if metrics is not None:
                 (staged / "metrics.json").write_text(json.dumps(metrics, indent=2))
         return self.get(name)
+
+    def update_config(self, name: str, changes: dict[str, Any]) -> StoredModel:
+        """Set some keys of a stored model's ``config.json``, atomically; nothing else moves."""
+        stored = self.get(name)
+        with atomic_path(stored.path / "config.json") as staged:
+            staged.write_text(json.dumps({**stored.config, **changes}, indent=2))
+        return self.get(stored.path)
 
     def delete(self, name: str) -> None:
         shutil.rmtree(self.get(name).path)

@@ -1,20 +1,22 @@
 """Explain: a face from an upload, the camera or the dataset; each model's prediction and the
-heatmaps of the pixels behind it, method by method, with how faithful each map is."""
+maps of what made it decide, each map judged against random maps."""
 
 import streamlit as st
 
 from dashboard.explain_view import Style, explanation_grid
-from dashboard.explaining import METHOD_NAMES, SCORE_NAMES
+from dashboard.explaining import CHOICES, OWN, method_title
 from dashboard.face_input import SOURCES, UPLOAD, choose_face
 from dashboard.messages import NO_MODELS_HELP
+from dashboard.pictures import colour_scale
 from dashboard.sources import first_picks, single_models
-from fer_core.explain import COLORMAPS, METHODS
+from fer_core.explain import COLORMAPS
+from fer_core.explain.metrics import SCORES
 
-DEFAULT_METHODS = ["gradcam", "gradcampp", "smoothgrad"]
+PREDICTED = "the predicted one"
 
 st.title("Explain a prediction")
-st.caption("Which pixels made a model decide? Warm colours mark the parts of the face that "
-           "pushed the model towards the emotion it predicted.")
+st.caption("Which parts of the face made a model decide? Warm colours mark what pushed the "
+           "model towards the emotion; every map is checked against random maps.")
 models = single_models()
 if not models:
     st.info(NO_MODELS_HELP, icon=":material/model_training:")
@@ -26,9 +28,12 @@ with source_col:
 names = [m.name for m in models]
 picked = models_col.multiselect("Models", names, default=first_picks(models, 3),
                                 key="explain_models")
-methods = methods_col.multiselect("Methods", METHODS, default=DEFAULT_METHODS,
-                                  format_func=METHOD_NAMES.get, key="explain_methods")
+methods = methods_col.multiselect(
+    "Methods", CHOICES, default=[OWN], format_func=method_title, key="explain_methods",
+    help="Each model's own: the method that was most faithful for that model on validation "
+         "faces. Hover a map's title for what its method shows.")
 chosen = [m for m in models if m.name in picked]
+classes = chosen[0].classes if chosen else models[0].classes
 
 face_col, grid_col = st.columns([1, 3], gap="large")
 with face_col:
@@ -36,6 +41,9 @@ with face_col:
     with st.expander("Heatmap colours"):
         style = Style(st.selectbox("Colour map", list(COLORMAPS), key="colormap"),
                       st.slider("Opacity", 0.0, 1.0, 0.5, 0.05, key="alpha"))
+    st.image(colour_scale(style.colormap), width="stretch")
+    st.caption("Colour scale: left, what did not move the score; right, what raised it most. "
+               "Each map is scaled on its own.")
 if face is None:
     grid_col.info("Upload a photo, take one with the camera, or pick a dataset face.",
                   icon=":material/face:")
@@ -45,20 +53,29 @@ if not chosen or not methods:
     st.stop()
 
 with grid_col:
-    grid = explanation_grid(face.face, chosen, methods, style, face.truth)
-    st.download_button("Download the grid (PNG)", grid.png, file_name="explanations.png",
-                       mime="image/png", icon=":material/download:", key="grid_png")
+    emotion = st.selectbox("Emotion to explain", [PREDICTED, *classes], key="emotion",
+                           help="Explain why a model might see another emotion than the one "
+                                "it predicts")
+    if not face.is_face:
+        st.warning("**This is not a face**, so there is nothing to explain. Below is what the "
+                   "models say anyway: they were only ever shown faces, and they answer with "
+                   "an emotion whatever they see. That is a lesson in itself: a confident "
+                   "answer is not a sign that the input made sense.",
+                   icon=":material/sentiment_neutral:")
+    grid = explanation_grid(face.face, chosen, methods if face.is_face else [], style,
+                            None if emotion == PREDICTED else emotion, face.truth)
+    if face.is_face:
+        st.download_button("Download the grid (PNG)", grid.png, file_name="explanations.png",
+                           mime="image/png", icon=":material/download:", key="grid_png")
 
-st.subheader("Is each map faithful to its model?")
-st.caption("Deletion blurs the face's pixels in the map's order, most important first: a "
-           "faithful map makes the probability fall fast (small area). Insertion reveals them "
-           "on a blurred face: it should rise fast (large area). Average drop and increase "
-           "compare the face with the face times the map. A method is only worth trusting "
-           "where it beats the random maps.")
-st.dataframe(grid.scores, hide_index=True, width="stretch", column_config={
-    **{key: st.column_config.NumberColumn(label, help=help, format="%.3f")
-       for key, (label, help) in SCORE_NAMES.items()},
-    "beats_random": st.column_config.TextColumn(
-        "beats random on", help="On how many of the four scores the map does better than "
-                                "random maps of the same face"),
-})
+if face.is_face:
+    with st.expander("The numbers behind each verdict"):
+        st.caption("Scores on this face; each map is compared with a random map of the same "
+                   "face. " + " ".join(f"**{s.label}** {s.arrow}: {s.help}" for s in SCORES))
+        st.dataframe(grid.scores, hide_index=True, width="stretch", column_config={
+            **{s.name: st.column_config.NumberColumn(f"{s.label} {s.arrow}", help=s.help,
+                                                     format="%.3f") for s in SCORES},
+            "beats_random": st.column_config.TextColumn(
+                "beats random on", help="On how many of the four scores the map does better "
+                                        "than a random map of the same face"),
+        })

@@ -168,20 +168,53 @@ def test_model_pickers_start_with_one_model_per_family() -> None:
     assert first_picks(runs[:2], 3) == ["a1", "a2"]
 
 
+def face_photo_bytes() -> bytes:
+    """A 320x240 photo with one drawn face that the detector finds."""
+    from tests.face_drawing import photo
+
+    buffer = io.BytesIO()
+    photo((320, 240), [(150, 40, 60)]).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
 def test_explain_grid_from_an_upload(store: Path) -> None:
+    app = open_page("explain")
+    app.file_uploader(key="upload").set_value(("face.png", face_photo_bytes(), "image/png")).run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert "Found 1 face" in texts(app)
+    # The photo, the face crop, the colour scale, then each model's own method (Grad-CAM when
+    # none was chosen for it).
+    assert len(app.image) == 3 + 2
+    assert len(app.get("plotly_chart")) == 2
+    assert texts(app).count("beats random maps on") == 2
+    scores = app.dataframe[0].value
+    assert set(scores["method"]) == {"Grad-CAM", "Random (baseline)"}
+    assert scores["deletion_auc"].between(0, 1).all()
+    methods = scores[scores["method"] != "Random (baseline)"]
+    assert methods["beats_random"].str.fullmatch(r"[0-4] of 4").all()
+    assert app.get("download_button")[0].proto.label.startswith("Download the grid")
+
+
+def test_explain_six_methods_and_a_chosen_emotion(store: Path) -> None:
+    app = open_page("explain")
+    app.multiselect(key="explain_methods").set_value(
+        ["gradcam", "gradcampp", "hirescam", "layercam", "saliency", "occlusion"])
+    app.file_uploader(key="upload").set_value(("face.png", face_photo_bytes(), "image/png")).run()
+    app.selectbox(key="emotion").set_value("surprise").run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert len(app.image) == 3 + 2 * 6
+    assert texts(app).count("Maps explain **surprise**") == 2
+    assert len(app.dataframe[0].value) == 2 * 7
+
+
+def test_a_photo_without_a_face_is_not_explained(store: Path) -> None:
     app = open_page("explain")
     app.file_uploader(key="upload").set_value(("gradient.png", photo_bytes(), "image/png")).run()
     assert not app.exception, [e.value for e in app.exception]
-    assert any("No face found" in w.value for w in app.warning)
-    # The photo, the face crop, then two models x three methods.
-    assert len(app.image) == 2 + 2 * 3
-    assert len(app.get("plotly_chart")) == 2
-    scores = app.dataframe[0].value
-    assert set(scores["method"]) == {"Grad-CAM", "Grad-CAM++", "SmoothGrad", "random (baseline)"}
-    assert scores["deletion_auc"].between(0, 1).all()
-    methods = scores[scores["method"] != "random (baseline)"]
-    assert methods["beats_random"].str.fullmatch(r"[0-4] of 4").all()
-    assert app.get("download_button")[0].proto.label.startswith("Download the grid")
+    assert any("This is not a face" in w.value for w in app.warning)
+    assert len(app.get("plotly_chart")) == 2  # what the models say anyway
+    assert len(app.image) == 3  # the photo, its centre, the colour scale: no maps
+    assert not app.dataframe and not app.get("download_button")
 
 
 def test_explain_refuses_a_file_that_is_not_an_image(store: Path) -> None:
@@ -200,7 +233,8 @@ def test_a_model_file_that_does_not_load_is_a_warning(store: Path) -> None:
         app = open_page("explain")
         app.multiselect(key="explain_models").set_value(["broken", "tiny_a"])
         app.multiselect(key="explain_methods").set_value(["gradcam"])
-        app.file_uploader(key="upload").set_value(("g.png", photo_bytes(), "image/png")).run()
+        app.file_uploader(key="upload").set_value(("g.png", face_photo_bytes(),
+                                                    "image/png")).run()
     finally:
         shutil.rmtree(broken)
     assert not app.exception, [e.value for e in app.exception]

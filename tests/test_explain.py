@@ -13,16 +13,20 @@ import numpy as np
 import pytest
 
 from fer_core.errors import ImageError, ModelError
-from fer_core.explain import METHODS, make_explainer, normalize_maps, overlay
-from fer_core.explain.methods import SmoothGrad
-from fer_core.explain.metrics import (RANDOM, area_under, compare_methods, faithfulness,
-                                      perturbation_curves, pointing_game, random_maps)
+from fer_core.explain import (BASELINE, METHODS, explain_face, make_explainer, normalize_maps,
+                              overlay, random_maps)
+from fer_core.explain.gradients import gradient_pass
+from fer_core.explain.methods import IntegratedGradients, SmoothGrad
+from fer_core.explain.metrics import (METRICS, area_under, compare_methods, faithfulness,
+                                      perturbation_curves, pointing_game, rank_correlation,
+                                      stability)
 from fer_core.explain.synthetic import SYNTHETIC_CLASSES, synthetic_faces
 from fer_core.models import build_model, get_spec
 from tests.helpers import random_faces
 
 FAMILY_OPTIONS = {
     "custom_cnn": {},
+    "fer_resnet": {"width": 8},
     "fer_vgg": {"width": 8},
     "vgg16_modified": {},
     "transfer_vgg16": {"weights": "random", "image_size": 32},
@@ -37,19 +41,24 @@ def untrained(family: str) -> keras.Model:
 @pytest.mark.parametrize("method", METHODS)
 @pytest.mark.parametrize("family", FAMILY_OPTIONS)
 def test_every_method_gives_normalised_maps_on_every_family(family, method, monkeypatch) -> None:
-    monkeypatch.setattr(SmoothGrad, "smooth_samples", 3)  # same code path, a fraction of the time
+    monkeypatch.setattr(SmoothGrad, "samples", 3)  # same code paths, a fraction of the time
+    monkeypatch.setattr(IntegratedGradients, "steps", 4)
     explainer = make_explainer(method, untrained(family), get_spec(family).gradcam_layer)
     heatmaps = explainer.explain(random_faces(2))
     assert heatmaps.shape == (2, 48, 48) and heatmaps.dtype == np.float32
     assert np.isfinite(heatmaps).all() and heatmaps.min() >= 0 and heatmaps.max() <= 1
 
 
-def test_explainers_are_built_once_per_model_method_and_layer() -> None:
+def test_explainers_are_built_once_and_cam_methods_share_one_pass() -> None:
     model = untrained("custom_cnn")
     first = make_explainer("gradcam", model, "block2_conv2")
     assert make_explainer("gradcam", model, "block2_conv2") is first
-    assert make_explainer("layercam", model, "block2_conv2").visualizer.model is \
-        first.visualizer.model  # one linear clone shared by every method
+    engine = gradient_pass(model, "block2_conv2")
+    engine._remembered.clear()
+    faces = random_faces(2, seed=5)
+    for method in ("gradcam", "gradcampp", "hirescam", "layercam", "saliency"):
+        make_explainer(method, model, "block2_conv2").explain(faces, [1, 2])
+    assert len(engine._remembered) == 1  # one forward and backward pass served all five
 
 
 def test_a_chosen_class_is_explained() -> None:
@@ -67,7 +76,7 @@ def test_a_chosen_class_is_explained() -> None:
 
 def test_unknown_method_layer_and_bad_images_are_clear_errors() -> None:
     model = untrained("custom_cnn")
-    with pytest.raises(ModelError, match="unknown explanation method 'gradcam9'.*scorecam"):
+    with pytest.raises(ModelError, match="unknown explanation method 'gradcam9'.*hirescam"):
         make_explainer("gradcam9", model)
     with pytest.raises(ModelError, match="no layer 'block9_conv1'.*block2_conv2"):
         make_explainer("gradcam", model, "block9_conv1")
@@ -198,6 +207,83 @@ def test_compare_methods_has_a_row_per_model_and_method_plus_random(trained_on_m
     rows = compare_methods({"tiny": (model, "features")}, test.images[:12],
                            methods=("gradcam", "saliency"), steps=8)
     assert [(row["model"], row["method"]) for row in rows] == [
-        ("tiny", "gradcam"), ("tiny", "saliency"), ("tiny", RANDOM)]
+        ("tiny", "gradcam"), ("tiny", "saliency"), ("tiny", BASELINE)]
     assert {"deletion_auc", "insertion_auc", "average_drop", "average_increase"} <= set(rows[0])
     assert all(row["n"] == 12 for row in rows)
+    for row in rows:
+        for name in METRICS:
+            low, high = row[f"{name}_ci"]
+            assert low <= row[name] <= high
+        assert row["default"] is False
+    gradcam, saliency, chance = rows
+    assert chance["beats_random"] is None and chance["sanity"] is None
+    assert 0 <= gradcam["beats_random"] <= 4
+    assert -1 <= gradcam["sanity"] <= 1 and -1 <= gradcam["stability"] <= 1
+
+
+@pytest.mark.parametrize("method", ["gradcampp", "layercam"])
+def test_one_pass_cams_match_tf_keras_vis(trained_on_mouths, method) -> None:
+    from tf_keras_vis.gradcam_plus_plus import GradcamPlusPlus
+    from tf_keras_vis.layercam import Layercam
+    from tf_keras_vis.utils.model_modifiers import ReplaceToLinear
+    from tf_keras_vis.utils.scores import CategoricalScore
+
+    from fer_core.explain.heatmaps import upsample
+
+    model, test, predicted = trained_on_mouths
+    faces, classes = test.images[:6], predicted[:6].tolist()
+    reference = {"gradcampp": GradcamPlusPlus, "layercam": Layercam}[method](
+        model, model_modifier=ReplaceToLinear(), clone=True)(
+        CategoricalScore(classes), faces[..., None].astype("float32"),
+        penultimate_layer="features", seek_penultimate_conv_layer=False, expand_cam=False,
+        normalize_cam=False)
+    ours = make_explainer(method, model, "features").explain(faces, classes)
+    np.testing.assert_allclose(ours, normalize_maps(upsample(np.asarray(reference), 48)),
+                               atol=1e-3)
+
+
+@pytest.mark.parametrize("method", ["gradcam", "hirescam", "layercam", "occlusion",
+                                    "integrated_gradients", "smoothgrad"])
+def test_each_method_finds_the_mouth_and_beats_random_maps(trained_on_mouths, method) -> None:
+    """On faces whose label is the mouth alone, a faithful map peaks on the mouth and removing
+    what it ranks first hurts the prediction more than removing random pixels."""
+    model, test, predicted = trained_on_mouths
+    correct = predicted == test.labels
+    heatmaps = make_explainer(method, model, "features").explain(test.images, predicted)
+    assert pointing_game(heatmaps, test.regions, correct) >= 0.7
+    ours = faithfulness(model, test.images, predicted, heatmaps, steps=16)
+    chance = faithfulness(model, test.images, predicted, random_maps(heatmaps.shape), steps=16)
+    assert ours["deletion_auc"] < chance["deletion_auc"]
+    assert ours["insertion_auc"] > chance["insertion_auc"]
+
+
+def test_occlusion_drops_most_where_the_mouth_is_covered(trained_on_mouths) -> None:
+    model, test, predicted = trained_on_mouths
+    heatmaps = make_explainer("occlusion", model).explain(test.images[:20], predicted[:20])
+    inside = [m[r].mean() for m, r in zip(heatmaps, test.regions[:20], strict=True)]
+    outside = [m[~r].mean() for m, r in zip(heatmaps, test.regions[:20], strict=True)]
+    assert np.mean(inside) > 2 * np.mean(outside)
+
+
+def test_sanity_and_stability_checks(trained_on_mouths) -> None:
+    model, test, predicted = trained_on_mouths
+    faces, classes = test.images[:20], predicted[:20]
+    rows = compare_methods({"tiny": (model, "features")}, faces, methods=("gradcam",), steps=8)
+    gradcam = rows[0]
+    assert gradcam["sanity"] < 0.5  # random top layers: a different map
+    assert gradcam["stability"] > 0.7  # a re-encoded or shifted face: nearly the same map
+    maps = make_explainer("gradcam", model, "features").explain(faces, classes)
+    assert rank_correlation(maps, maps) == pytest.approx(np.ones(20))
+    assert stability(make_explainer("gradcam", model, "features").explain, faces, classes,
+                     maps) == pytest.approx(gradcam["stability"], abs=1e-6)
+
+
+def test_explain_face_scores_every_map_against_the_random_one(trained_on_mouths) -> None:
+    model, test, predicted = trained_on_mouths
+    results = explain_face(model, "features", ["hirescam", "gradcam", "hirescam"],
+                           test.images[0], int(predicted[0]))
+    assert list(results) == ["hirescam", "gradcam", BASELINE]
+    assert results[BASELINE].beats_random is None
+    for result in results.values():
+        assert result.heatmap.shape == (48, 48) and set(result.scores) == set(METRICS)
+    assert 0 <= results["gradcam"].beats_random <= 4

@@ -99,6 +99,12 @@ def test_explain_metrics_table_and_json(store, tmp_path, capsys) -> None:
     assert all(row["model"] == "tiny_a" and row["n"] == 5 for row in rows)
     assert all(0 <= row[key] <= 1 for row in rows
                for key in ("deletion_auc", "insertion_auc", "average_drop", "average_increase"))
+    for row in rows:
+        assert {"deletion_auc_ci", "insertion_auc_ci", "average_drop_ci", "average_increase_ci",
+                "beats_random", "sanity", "random_logit", "stability", "default"} <= set(row)
+        assert row["deletion_auc_ci"][0] <= row["deletion_auc"] <= row["deletion_auc_ci"][1]
+    assert rows[-1]["beats_random"] is None and rows[-1]["sanity"] is None
+    assert rows[0]["beats_random"] in range(5) and -1 <= rows[0]["sanity"] <= 1
     code, stdout, _ = run(capsys, "explain-metrics", "--model", "tiny_a", "--model", "tiny_b",
                           "--data", str(data), "--n", "3", "--methods", "layercam")
     assert code == 0
@@ -110,3 +116,25 @@ def test_explain_metrics_table_and_json(store, tmp_path, capsys) -> None:
 
 def test_method_choices_are_the_library_methods() -> None:
     assert explain_cmd.METHOD_CHOICES == METHODS
+
+
+def test_explain_defaults_chooses_on_validation_and_records_them(store, tmp_path,
+                                                                 capsys) -> None:
+    data = write_folder_layout(tmp_path / "fer", per_class=4)
+    before = store.get("tiny_a").config
+    code, stdout, _ = run(capsys, "explain-defaults", "--model", "tiny_a", "--data", str(data),
+                          "--n", "6", "--json")
+    assert code == 0
+    (report,) = json.loads(stdout)
+    stored = store.get("tiny_a").config
+    assert stored["gradcam_layer"] == report["gradcam_layer"]
+    assert stored["gradcam_layer"] in {"block2_conv2_relu", "block1_conv2_relu"}
+    assert stored["default_method"] == report["default_method"]  # None when no method earns it
+    checks = stored["explanation_checks"]
+    assert checks["split"] == "val" and 1 <= checks["n"] <= 6  # the split may hold fewer
+    assert {"gradcam", "hirescam", "occlusion"} <= set(checks["methods"])
+    assert all(stored[key] == value for key, value in before.items()
+               if key != "gradcam_layer")  # nothing else changed
+    code, _, err = run(capsys, "explain-defaults", "--model", "tiny_a", "--data", str(data),
+                       "--n", "0")
+    assert code == 2 and "--n must be at least 1" in err

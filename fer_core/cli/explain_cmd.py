@@ -14,7 +14,9 @@ from ..store import StoredModel
 
 OVERLAY_SIZE = 192  # pixels: a 48x48 face upscaled 4x reads well in a report or a viewer
 # fer_core.explain.METHODS, spelled out so that building the parser does not import TensorFlow
-METHOD_CHOICES = ("gradcam", "gradcampp", "scorecam", "layercam", "saliency", "smoothgrad")
+METHOD_CHOICES = ("gradcam", "gradcampp", "hirescam", "layercam", "scorecam", "saliency",
+                  "smoothgrad", "integrated_gradients", "occlusion", "random")
+SPLITS = ("val", "test")
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -24,7 +26,8 @@ def register(commands: argparse._SubParsersAction) -> None:
                          help="stored model name or folder; repeat to compare models")
     explain.add_argument("--image", required=True, help="a photo or a face crop")
     explain.add_argument("--method", action="append", choices=METHOD_CHOICES,
-                         help="explanation method; repeat for several (default: gradcam)")
+                         help="explanation method; repeat for several (default: each model's "
+                              "own, chosen on the validation split, else gradcam)")
     explain.add_argument("--class", dest="class_name",
                          help="explain this class (e.g. happy) instead of the predicted one")
     explain.add_argument("--out", default="explanations", help="folder for the overlay PNGs")
@@ -33,16 +36,35 @@ def register(commands: argparse._SubParsersAction) -> None:
 
     metrics = commands.add_parser(
         "explain-metrics",
-        help="faithfulness of explanation methods on test faces, next to random maps")
-    metrics.add_argument("--model", action="append", required=True,
-                         help="stored model name or folder; repeat to compare models")
-    metrics.add_argument("--data", required=True, help="dataset path; test/ alone is enough")
-    metrics.add_argument("--n", type=int, default=200, help="random test faces (default 200)")
+        help="faithfulness, sanity and stability of explanation methods on dataset faces, "
+             "next to random maps")
+    _add_sample_arguments(metrics, default_split="test")
     metrics.add_argument("--methods", nargs="+", choices=METHOD_CHOICES,
                          default=list(METHOD_CHOICES), help="methods to compare (default: all)")
-    metrics.add_argument("--seed", type=int, default=0, help="seed of the face sample")
+    metrics.add_argument("--no-checks", dest="checks", action="store_false",
+                         help="skip the sanity and stability checks (faster)")
     metrics.add_argument("--json", action="store_true", help="print JSON")
     metrics.set_defaults(handler=run_explain_metrics)
+
+    defaults = commands.add_parser(
+        "explain-defaults",
+        help="choose each model's CAM layer and default method on the validation split and "
+             "record them in its config.json")
+    _add_sample_arguments(defaults, default_split="val")
+    defaults.add_argument("--dry-run", action="store_true", help="print, record nothing")
+    defaults.add_argument("--json", action="store_true", help="print JSON")
+    defaults.set_defaults(handler=run_explain_defaults)
+
+
+def _add_sample_arguments(parser: argparse.ArgumentParser, default_split: str) -> None:
+    parser.add_argument("--model", action="append", required=True,
+                        help="stored model name or folder; repeat to compare models")
+    parser.add_argument("--data", required=True, help="dataset path")
+    parser.add_argument("--split", choices=SPLITS, default=default_split,
+                        help=f"faces from this split (default {default_split}; choose methods "
+                             "and layers on val, never on test)")
+    parser.add_argument("--n", type=int, default=200, help="random faces (default 200)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the face sample")
 
 
 def _class_position(classes: list[str], name: str, model: str) -> int:
@@ -53,7 +75,7 @@ def _class_position(classes: list[str], name: str, model: str) -> int:
             from None
 
 
-def _explain_model(stored: StoredModel, crops: np.ndarray, methods: list[str],
+def _explain_model(stored: StoredModel, crops: np.ndarray, methods: list[str] | None,
                    class_name: str | None, prefix: Path) -> list[dict[str, Any]]:
     """One stored model on every face: its probabilities, and an overlay PNG per method."""
     from ..evaluate import predict_proba
@@ -67,7 +89,7 @@ def _explain_model(stored: StoredModel, crops: np.ndarray, methods: list[str],
                 "predicted": stored.classes[int(face_proba.argmax())],
                 "explained": stored.classes[int(target)], "overlays": {}}
                for face_proba, target in zip(proba, targets, strict=True)]
-    for method in methods:
+    for method in methods or [stored.default_method or "gradcam"]:
         heatmaps = make_explainer(method, model, stored.gradcam_layer).explain(crops, targets)
         for i, (result, heatmap) in enumerate(zip(results, heatmaps, strict=True)):
             path = Path(f"{prefix}_face{i}_{stored.name}_{method}.png")
@@ -102,7 +124,7 @@ def run_explain(args: argparse.Namespace) -> int:
     faces = [{"box": face.box._asdict(), "source": face.source, "models": {}}
              for face in search.faces]
     for stored in models:
-        results = _explain_model(stored, crops, args.method or ["gradcam"], args.class_name,
+        results = _explain_model(stored, crops, args.method, args.class_name,
                                  out / Path(args.image).stem)
         for face, result in zip(faces, results, strict=True):
             face["models"][stored.name] = result
@@ -114,26 +136,56 @@ def run_explain(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_explain_metrics(args: argparse.Namespace) -> int:
+def _sample(args: argparse.Namespace) -> np.ndarray:
+    """``--n`` seeded random faces of ``--split``."""
     from ..data import load_dataset
+
+    if args.n < 1:
+        raise ModelError(f"--n must be at least 1, got {args.n}")
+    part = load_dataset(args.data).split(args.split)
+    if not len(part):
+        raise ModelError(f"the dataset at {args.data} has no {args.split!r} split")
+    pick = np.random.default_rng(args.seed).choice(len(part), min(args.n, len(part)),
+                                                   replace=False)
+    return part.images[np.sort(pick)]
+
+
+def run_explain_metrics(args: argparse.Namespace) -> int:
     from ..ensemble import member_models
     from ..explain.metrics import compare_methods, format_table
     from ..store import ModelStore
 
-    if args.n < 1:
-        raise ModelError(f"--n must be at least 1, got {args.n}")
     models = member_models(ModelStore(), args.model)
-    test = load_dataset(args.data).split("test")
-    if not len(test):
-        raise ModelError(f"the dataset at {args.data} has no 'test' split")
-    pick = np.random.default_rng(args.seed).choice(len(test), min(args.n, len(test)),
-                                                   replace=False)
-    rows = compare_methods({m.name: (m.load_keras(), m.gradcam_layer) for m in models},
-                           test.images[pick], args.methods, seed=args.seed)
+    faces = _sample(args)
+    rows = compare_methods({m.name: (m.load_keras(), m.gradcam_layer) for m in models}, faces,
+                           args.methods, defaults={m.name: m.default_method for m in models},
+                           checks=args.checks)
     if args.json:
         print(json.dumps(rows, indent=2))
         return 0
-    print(f"faithfulness on {len(pick)} random test faces (seed {args.seed}), each model "
+    print(f"on {len(faces)} random {args.split} faces (seed {args.seed}), each model "
           "explaining its own prediction:")
     print(format_table(rows))
+    return 0
+
+
+def run_explain_defaults(args: argparse.Namespace) -> int:
+    from ..ensemble import member_models
+    from ..explain.choice import choose_defaults
+    from ..store import ModelStore
+
+    store = ModelStore()
+    faces = _sample(args)
+    report = []
+    for stored in member_models(store, args.model):
+        choice = choose_defaults(stored.load_keras(), faces)
+        report.append({"model": stored.name, **choice.summary()})
+        if not args.json:
+            print(f"{stored.name}: {choice.describe()}")
+        if not args.dry_run:
+            store.update_config(stored.path, {"gradcam_layer": choice.layer,
+                                              "default_method": choice.method,
+                                              "explanation_checks": choice.checks(args.split)})
+    if args.json:
+        print(json.dumps(report, indent=2))
     return 0

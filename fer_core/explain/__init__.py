@@ -1,5 +1,5 @@
-"""Explanations of any flat FER model: six methods over tf-keras-vis, overlays, and tests of
-whether an explanation is faithful (:mod:`.metrics`) and right (:mod:`.synthetic`).
+"""Explanations of any flat FER model: ten methods (the random baseline among them), overlays,
+and tests of whether an explanation is faithful (:mod:`.metrics`) and right (:mod:`.synthetic`).
 
 >>> heatmaps = make_explainer("gradcam", model, stored.gradcam_layer).explain(faces)
 >>> overlay(faces[0], heatmaps[0], size=192).save("face0.png")
@@ -7,7 +7,10 @@ whether an explanation is faithful (:mod:`.metrics`) and right (:mod:`.synthetic
 
 from .base import Explainer
 from .heatmaps import COLORMAPS, normalize_maps, overlay
-from .methods import METHODS, forget_explainers, make_explainer
+from .methods import (BASELINE, EXPLAINERS, METHODS, forget_explainers, make_explainer,
+                      method_class, random_maps)
+from .one_face import MethodResult, explain_face
 
-__all__ = ["COLORMAPS", "METHODS", "Explainer", "forget_explainers", "make_explainer",
-           "normalize_maps", "overlay"]
+__all__ = ["BASELINE", "COLORMAPS", "EXPLAINERS", "METHODS", "Explainer", "MethodResult",
+           "explain_face", "forget_explainers", "make_explainer", "method_class",
+           "normalize_maps", "overlay", "random_maps"]

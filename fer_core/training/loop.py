@@ -23,7 +23,7 @@ from sklearn.utils.class_weight import compute_class_weight
 
 from ..atomic import atomic_path
 from ..errors import FerError, ModelError
-from ..evaluate import as_input
+from ..inference import model_input
 from .config import TrainConfig
 from .progress import Progress, RunPlan
 from .schedules import PLATEAU_FACTOR, Phase, Watcher, apply_phase, plan_phases, scheduled_lr
@@ -241,7 +241,7 @@ def run_training(
 
     y_train = keras.utils.to_categorical(train.labels, num_classes)
     y_val = keras.utils.to_categorical(val.labels, num_classes)
-    x_val = as_input(val.images)
+    x_val = model_input(val.images)
     class_weight = None
     if config.class_weights:
         present = np.unique(train.labels)
@@ -267,7 +267,7 @@ def run_training(
         logs: dict[str, float] = {}
         for batch in range(state.batch, batches):
             rows = np.sort(order[batch * config.batch_size:(batch + 1) * config.batch_size])
-            batch_logs = model.train_on_batch(as_input(train.images[rows]), y_train[rows],
+            batch_logs = model.train_on_batch(model_input(train.images[rows]), y_train[rows],
                                               class_weight=class_weight, return_dict=True)
             logs = state.add_batch(batch_logs, len(rows))
             timer.batch_done()

@@ -1,17 +1,20 @@
 """Is an explanation faithful to the model, and does it point where it should?
 
 Perturbation curves (deletion / insertion AUC), confidence change (average drop / increase), the
-pointing game against known regions, and the comparison of methods, each next to random maps.
+pointing game against known regions, sanity and stability checks, and the comparison of methods,
+each next to random maps.
 """
 
-from .confidence import confidence_change
-from .faithfulness import (LOWER_IS_BETTER, METRICS, RANDOM, beats_random, compare_methods,
-                           faithfulness, format_table, random_maps)
+from .checks import SANE_BELOW, STABLE_ABOVE, rank_correlation, stability
+from .faithfulness import best_row, compare_methods, earns_default, format_table, verdict
 from .perturbation import area_under, baseline_images, perturbation_curves, saliency_ranks
 from .pointing import pointing_game
+from .scores import (METRICS, SCORE, SCORES, Score, beats_random, bootstrap_interval,
+                     faithfulness, face_scores)
 
 __all__ = [
-    "LOWER_IS_BETTER", "METRICS", "RANDOM", "area_under", "baseline_images", "beats_random",
-    "compare_methods", "confidence_change", "faithfulness", "format_table", "perturbation_curves",
-    "pointing_game", "random_maps", "saliency_ranks",
+    "METRICS", "SANE_BELOW", "SCORE", "SCORES", "STABLE_ABOVE", "Score", "area_under",
+    "baseline_images", "beats_random", "best_row", "bootstrap_interval", "compare_methods",
+    "earns_default", "face_scores", "faithfulness", "format_table", "perturbation_curves",
+    "pointing_game", "rank_correlation", "saliency_ranks", "stability", "verdict",
 ]

@@ -1,4 +1,5 @@
-"""All faithfulness figures of a set of maps, and the table comparing methods across models.
+"""The comparison of explanation methods across models: faithfulness with intervals, the
+sanity and stability checks, and the verdict in words.
 
 Every figure stands next to the same figure for random maps: a method is only worth showing if
 it beats noise on that model and those faces.
@@ -11,84 +12,137 @@ from typing import Any, Mapping, Sequence
 import keras
 import numpy as np
 
-from ..base import model_input, predicted_classes
-from ..methods import METHODS, make_explainer
-from .confidence import confidence_change
-from .perturbation import area_under, perturbation_curves
+from ..base import predicted_classes
+from ..methods import BASELINE, METHODS, make_explainer
+from .checks import (SANE_BELOW, STABLE_ABOVE, other_classes, randomised_top, rank_correlation,
+                     stability)
+from .scores import (METRICS, SCORE, beats_random, bootstrap_interval, clearly_beats_random,
+                     face_scores)
 
-METRICS = ("deletion_auc", "insertion_auc", "average_drop", "average_increase")
-LOWER_IS_BETTER = frozenset({"deletion_auc", "average_drop"})
-RANDOM = "random"
-
-
-def random_maps(shape: tuple[int, ...], seed: int = 0) -> np.ndarray:
-    """Uniform noise maps (N, H, W) in [0, 1], the baseline every method has to beat."""
-    return np.random.default_rng(seed).random(shape, dtype=np.float32)
+DECIDING = ("deletion_auc", "insertion_auc")  # the scores a default method must clearly win
+CHECKED_FACES = 100  # correlations settle on far fewer faces than the scores' intervals need
 
 
-def faithfulness(
-    model: keras.Model,
-    images: np.ndarray,
-    classes: np.ndarray,
-    heatmaps: np.ndarray,
-    steps: int = 20,
-    baseline: str = "blur",
-) -> dict[str, float]:
-    """Mean deletion AUC, insertion AUC, average drop and average increase of ``heatmaps``
-    explaining ``classes`` (usually the predicted ones) on uint8 ``images`` (N, 48, 48)."""
-    classes = np.asarray(classes)
-    figures = {
-        f"{mode}_auc": float(area_under(perturbation_curves(
-            model, images, classes, heatmaps, mode, steps, baseline)).mean())
-        for mode in ("deletion", "insertion")
+def _row(model: keras.Model, images: np.ndarray, classes: np.ndarray, maps: np.ndarray,
+         steps: int, baseline: str) -> dict[str, Any]:
+    per_face = face_scores(model, images, classes, maps, steps, baseline)
+    row: dict[str, Any] = {"n": len(images)}
+    for name, values in per_face.items():
+        row[name] = float(values.mean())
+        row[f"{name}_ci"] = list(bootstrap_interval(values))
+    return row
+
+
+def _checks(model: keras.Model, layer: str | None, method: str, images: np.ndarray,
+            classes: np.ndarray, maps: np.ndarray, randomised: keras.Model | None,
+            ) -> dict[str, float | None]:
+    """Sanity, random-logit and stability correlations of one method (None for the baseline)."""
+    if method == BASELINE:
+        return {"sanity": None, "random_logit": None, "stability": None}
+    explainer = make_explainer(method, model, layer)
+    other = other_classes(classes, model.output_shape[-1])
+    found = {
+        "random_logit": float(rank_correlation(maps, explainer.explain(images, other)).mean()),
+        "stability": stability(explainer.explain, images, classes, maps),
+        "sanity": None,
     }
-    return {**figures, **confidence_change(model, images, classes, heatmaps)}
+    if randomised is not None:
+        fresh = make_explainer(method, randomised, layer).explain(images, classes)
+        found["sanity"] = float(rank_correlation(maps, fresh).mean())
+    return found
+
+
+def verdict(row: Mapping[str, Any], chance: Mapping[str, Any] | None) -> str:
+    """The row in plain words: 'beats random maps on 4 of 4 scores; stable; passes the sanity
+    check'."""
+    parts = []
+    if chance is not None:
+        parts.append(f"beats random maps on {beats_random(row, chance)} of {len(METRICS)} "
+                     "scores")
+    if row.get("stability") is not None:
+        parts.append("stable" if row["stability"] >= STABLE_ABOVE else
+                     "unstable: a re-encoded or shifted face changes the map")
+    if row.get("sanity") is not None:
+        parts.append("passes the sanity check" if row["sanity"] < SANE_BELOW else
+                     "fails the sanity check: the map barely changes with random weights")
+    return "; ".join(parts)
+
+
+def earns_default(row: Mapping[str, Any], chance: Mapping[str, Any]) -> bool:
+    """Beats random maps on deletion and insertion with separate 95% intervals, and passes the
+    sanity check."""
+    sane = row.get("sanity") is None or row["sanity"] < SANE_BELOW
+    return sane and all(clearly_beats_random(row, chance, name) for name in DECIDING)
+
+
+def best_row(rows: Sequence[Mapping[str, Any]]) -> Mapping[str, Any] | None:
+    """Of one model's rows, the one that earns the default with the widest gap between
+    insertion and deletion AUC; None when no row earns it."""
+    chance = next(row for row in rows if row["method"] == BASELINE)
+    earning = [row for row in rows if row["method"] != BASELINE and earns_default(row, chance)]
+    return max(earning, key=_gap, default=None)
+
+
+def _gap(row: Mapping[str, Any]) -> float:
+    return row["insertion_auc"] - row["deletion_auc"]
 
 
 def compare_methods(
     models: Mapping[str, tuple[keras.Model, str | None]],
     images: np.ndarray,
     methods: Sequence[str] = METHODS,
-    seed: int = 0,
+    defaults: Mapping[str, str | None] | None = None,
+    checks: bool = True,
     steps: int = 20,
     baseline: str = "blur",
 ) -> list[dict[str, Any]]:
-    """One row per model and method (plus a ``random`` row per model): each metric for the
-    maps explaining the model's own predictions. ``models`` maps a name to (model, CAM layer).
-
-    Rows are plain dicts, ready for ``pandas.DataFrame(rows)`` or JSON.
-    """
+    """One row per model and method (the ``random`` row always among them): each score with
+    its 95% interval, explaining the model's own predictions, how many scores beat random
+    maps, the sanity, random-logit and stability correlations (with ``checks``, on the first
+    :data:`CHECKED_FACES` faces), and
+    ``default: true`` on the model's default method (``defaults`` maps a model to it).
+    ``models`` maps a name to (model, CAM layer). Rows are plain dicts, ready for JSON."""
     rows = []
     for name, (model, layer) in models.items():
-        classes = predicted_classes(model, model_input(images))
-        candidates = {method: make_explainer(method, model, layer).explain(images, classes)
-                      for method in methods}
-        candidates[RANDOM] = random_maps(images.shape, seed)
-        for method, heatmaps in candidates.items():
-            rows.append({"model": name, "method": method, "n": len(images),
-                         **faithfulness(model, images, classes, heatmaps, steps, baseline)})
+        classes = predicted_classes(model, images)
+        randomised = randomised_top(model, layer) if checks and layer else None
+        ordered = [m for m in methods if m != BASELINE] + [BASELINE]
+        found = []
+        for method in ordered:
+            maps = make_explainer(method, model, layer).explain(images, classes)
+            row = {"model": name, "method": method,
+                   **_row(model, images, classes, maps, steps, baseline)}
+            if checks:
+                few = slice(0, CHECKED_FACES)
+                row.update(_checks(model, layer, method, images[few], classes[few], maps[few],
+                                   randomised))
+            found.append(row)
+        chance = found[-1]
+        for row in found:
+            row["beats_random"] = None if row is chance else beats_random(row, chance)
+            row["default"] = bool(defaults and defaults.get(name) == row["method"])
+        rows += found
     return rows
 
 
-def beats_random(row: Mapping[str, Any], chance: Mapping[str, Any]) -> int:
-    """On how many of the metrics ``row`` does better than random maps on the same faces."""
-    return sum((row[m] < chance[m]) if m in LOWER_IS_BETTER else (row[m] > chance[m])
-               for m in METRICS)
-
-
 def format_table(rows: Sequence[Mapping[str, Any]]) -> str:
-    """The rows of :func:`compare_methods` as a plain-text table, with how many metrics each
-    method wins against its model's random maps."""
-    chance = {row["model"]: row for row in rows if row["method"] == RANDOM}
+    """The rows of :func:`compare_methods` as a plain-text table."""
     width = max(len("model"), *(len(row["model"]) for row in rows)) + 2
-    lines = [f"{'model':<{width}}{'method':<12}" + "".join(f"{m:>18}" for m in METRICS)
-             + f"{'beats random':>14}"]
+    method_width = max(len("method"), *(len(row["method"]) for row in rows)) + 3
+    checks = [c for c in ("sanity", "stability") if any(row.get(c) is not None for row in rows)]
+    lines = [f"{'model':<{width}}{'method':<{method_width}}"
+             + "".join(f"{SCORE[m].label + ' ' + SCORE[m].arrow:>20}" for m in METRICS)
+             + f"{'beats random':>14}" + "".join(f"{c:>11}" for c in checks)]
     for row in rows:
-        wins = ("" if row["method"] == RANDOM or row["model"] not in chance
-                else f"{beats_random(row, chance[row['model']])}/{len(METRICS)}")
-        lines.append(f"{row['model']:<{width}}{row['method']:<12}"
-                     + "".join(f"{row[m]:>18.3f}" for m in METRICS) + f"{wins:>14}")
-    lines.append("lower is better: " + ", ".join(m for m in METRICS if m in LOWER_IS_BETTER)
-                 + "; higher is better: "
-                 + ", ".join(m for m in METRICS if m not in LOWER_IS_BETTER))
+        wins = "" if row.get("beats_random") is None else f"{row['beats_random']}/{len(METRICS)}"
+        mark = " *" if row.get("default") else ""
+        lines.append(
+            f"{row['model']:<{width}}{row['method'] + mark:<{method_width}}"
+            + "".join(f"{row[m]:>20.3f}" for m in METRICS) + f"{wins:>14}"
+            + "".join(f"{'' if row.get(c) is None else format(row[c], '.2f'):>11}"
+                      for c in checks))
+    lines.append("* the model's default method. sanity: rank correlation with the maps of the "
+                 f"network with its top layers randomised (passes below {SANE_BELOW}); "
+                 "stability: with the maps of the same face re-encoded as JPEG or shifted by a "
+                 f"pixel (stable from {STABLE_ABOVE}).")
     return "\n".join(lines)

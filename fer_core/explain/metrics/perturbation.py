@@ -1,10 +1,12 @@
-"""Deletion and insertion curves (Petsiuk et al. 2018, RISE): does the map rank pixels by how
-much the model needs them?
+"""Deletion and insertion curves (Petsiuk et al. 2018, RISE) and the confidence change of the
+face seen through its map (Chattopadhay et al. 2018): does the map rank pixels by how much the
+model needs them?
 
 Deletion removes the most salient pixels first: a faithful map makes the class probability fall
 fast (low area under the curve). Insertion reveals them first on a blank face: the probability
 should rise fast (high area). Removed pixels take a baseline value rather than black, so the
-model sees missing evidence rather than a strange dark shape.
+model sees missing evidence rather than a strange dark shape. Every perturbed face of a batch
+goes through the model in one call.
 """
 
 from __future__ import annotations
@@ -14,11 +16,11 @@ import keras
 import numpy as np
 
 from ...errors import ModelError
-from ...evaluate import predict_proba
+from ...inference import forward
 
 MODES = ("deletion", "insertion")
 BASELINES = ("blur", "mean")
-CHUNK = 128  # faces per predict call: steps x CHUNK perturbed faces
+CHUNK = 64  # maps per model call: CHUNK x (2 x (steps + 1) + 2) perturbed faces
 
 
 def baseline_images(images: np.ndarray, kind: str = "blur") -> np.ndarray:
@@ -42,6 +44,43 @@ def saliency_ranks(heatmaps: np.ndarray) -> np.ndarray:
     return ranks.reshape(heatmaps.shape)
 
 
+def _sequences(images: np.ndarray, heatmaps: np.ndarray, steps: int,
+               baseline: str) -> np.ndarray:
+    """(N, 2 x (steps + 1) + 2, 48, 48): the deletion steps, the insertion steps, the face and
+    the face times its map."""
+    faces = images.astype(np.float32)[:, None]
+    blank = baseline_images(images, baseline)[:, None]
+    counts = np.round(np.linspace(0, 1, steps + 1) * images[0].size)
+    chosen = saliency_ranks(heatmaps)[:, None] < counts[None, :, None, None]
+    return np.concatenate([np.where(chosen, blank, faces), np.where(chosen, faces, blank),
+                           faces, faces * heatmaps[:, None]], axis=1)
+
+
+def perturbation_scores(
+    model: keras.Model,
+    images: np.ndarray,
+    classes: np.ndarray,
+    heatmaps: np.ndarray,
+    steps: int = 20,
+    baseline: str = "blur",
+) -> dict[str, np.ndarray]:
+    """Per face: ``deletion`` and ``insertion`` curves (N, steps + 1) of the class's
+    probability, and ``original`` and ``masked`` probabilities (N,) of the face and of the face
+    times its map."""
+    classes = np.asarray(classes)
+    rows = 2 * (steps + 1) + 2
+    picked = []
+    for start in range(0, len(images), CHUNK):
+        part = slice(start, start + CHUNK)
+        sequence = _sequences(images[part], heatmaps[part], steps, baseline)
+        proba = forward(model, sequence.reshape(-1, *images.shape[1:])).reshape(
+            len(sequence), rows, -1)
+        picked.append(np.take_along_axis(proba, classes[part, None, None], axis=2)[..., 0])
+    curves = np.concatenate(picked)
+    return {"deletion": curves[:, :steps + 1], "insertion": curves[:, steps + 1:2 * steps + 2],
+            "original": curves[:, -2], "masked": curves[:, -1]}
+
+
 def perturbation_curves(
     model: keras.Model,
     images: np.ndarray,
@@ -52,26 +91,10 @@ def perturbation_curves(
     baseline: str = "blur",
 ) -> np.ndarray:
     """Probability of each face's class (N, steps + 1) as 0, 1/steps, ..., all of its pixels
-    are deleted (or inserted) in saliency order; every step of a chunk of faces goes through
-    one ``predict`` call."""
+    are deleted (or inserted) in saliency order."""
     if mode not in MODES:
         raise ModelError(f"unknown perturbation mode {mode!r}; known: {', '.join(MODES)}")
-    classes = np.asarray(classes)
-    counts = np.round(np.linspace(0, 1, steps + 1) * images[0].size)
-    curves = []
-    for start in range(0, len(images), CHUNK):
-        part = slice(start, start + CHUNK)
-        faces = images[part].astype(np.float32)[:, None]
-        blank = baseline_images(images[part], baseline)[:, None]
-        chosen = saliency_ranks(heatmaps[part])[:, None] < counts[None, :, None, None]
-        if mode == "deletion":
-            sequence = np.where(chosen, blank, faces)
-        else:
-            sequence = np.where(chosen, faces, blank)
-        proba = predict_proba(model, sequence.reshape(-1, *images.shape[1:]))
-        proba = proba.reshape(len(faces), steps + 1, -1)
-        curves.append(np.take_along_axis(proba, classes[part, None, None], axis=2)[..., 0])
-    return np.concatenate(curves)
+    return perturbation_scores(model, images, classes, heatmaps, steps, baseline)[mode]
 
 
 def area_under(curves: np.ndarray) -> np.ndarray:
