@@ -10,9 +10,15 @@ run three times slower. When the run ends the whole page reruns once, which stop
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import streamlit as st
 
+from fer_core.errors import FerError
+from fer_core.store import ModelStore
+
 from .figures import learning_curves
+from .messages import user_errors
 from .frames import curves_frame
 from .navigation import link
 from .training_job import JOB, Snapshot
@@ -40,10 +46,34 @@ def _progress(snap: Snapshot) -> None:
         st.caption(f"{snap.message[:1].upper()}{snap.message[1:]}.")
 
 
+def _offer_replacement(snap: Snapshot) -> None:
+    """The new run beside the model the user asked to replace, and the choice."""
+    store = ModelStore()
+    old_name = snap.request.replaces
+    try:
+        new, old = store.get(snap.stored), store.get(old_name)
+    except FerError:
+        return  # already moved, or the old one was removed meanwhile
+    st.info(f"You asked to store this run as **{old_name}**, which holds another model. Both "
+            "are kept until you choose.", icon=":material/compare_arrows:")
+    st.dataframe([{"model": f"{old_name} (stored)", "test accuracy": old.test_accuracy},
+                  {"model": f"{new.name} (this run)", "test accuracy": new.test_accuracy}],
+                 hide_index=True, column_config={"test accuracy": st.column_config.NumberColumn(
+                     format="percent")})
+    if st.button(f"Replace {old_name} with this run", key="replace_model",
+                 icon=":material/swap_horiz:"):
+        with user_errors():
+            store.move(new.name, old_name, replace=True, allow_protected=False)
+            JOB.update(stored=old_name, request=replace(snap.request, replaces=None))
+            st.rerun()
+
+
 def _outcome(snap: Snapshot) -> None:
     """What became of the finished run, and where to go next."""
     if snap.state == "done":
         st.success(f"Trained and stored as **{snap.stored}**.", icon=":material/check_circle:")
+        if snap.request is not None and snap.request.replaces:
+            _offer_replacement(snap)
     elif snap.state == "reused":
         st.info(f"This configuration was already trained on this data: it is stored as "
                 f"**{snap.stored}**, so nothing was trained. Tick *Train again* to retrain it.",

@@ -31,6 +31,9 @@ class Request:
     force: bool = False
     init_from: str | None = None
     max_minutes: float | None = None
+    replaces: str | None = None
+    """A stored model the user asked to replace: the run is stored under ``name`` (a free
+    one), and the page offers to put it in place of ``replaces`` once both can be compared."""
 
 
 @dataclass(frozen=True)
@@ -124,7 +127,7 @@ class TrainingJob:
                 request.family, request.dataset, overrides=request.overrides, name=request.name,
                 resume=resume, force=request.force, init_from=request.init_from,
                 max_minutes=request.max_minutes, progress=RecordingProgress(self),
-                stop=self._stop)
+                stop=self._stop, allow_protected=False)
             self.update(state="reused" if reused else "done", stored=stored.name)
         except TrainingStopped:
             self.update(state="stopped", message="Stopped. The run's checkpoint is saved: "

@@ -23,9 +23,11 @@ def member_models(store: ModelStore, names: list[str]) -> list[StoredModel]:
 
 
 def store_ensemble(name: str, names: list[str], dataset: Dataset,
-                   store: ModelStore | None = None) -> StoredModel:
-    """Evaluate the average of ``names`` on the raw test split and store it as ``name``."""
+                   store: ModelStore | None = None, replace: bool = False) -> StoredModel:
+    """Evaluate the average of ``names`` on the raw test split and store it as ``name`` (an
+    ensemble stored under that name is replaced only with ``replace``)."""
     store = store or ModelStore()
+    store.check_free(name, replace)
     members = member_models(store, names)
     if len(members) < 2:
         raise ModelError("an ensemble needs at least two models")
@@ -35,4 +37,5 @@ def store_ensemble(name: str, names: list[str], dataset: Dataset,
     config = {"model": "ensemble", "family": "ensemble (average of probabilities)",
               "classes": members[0].classes, "members": member_names,
               "parameters": sum(m.config.get("parameters", 0) for m in members)}
-    return store.save(name, config=config, members=member_names, metrics=metrics)
+    return store.save(name, config=config, members=member_names, metrics=metrics,
+                      replace=replace)

@@ -25,5 +25,10 @@ class WeightsUnavailable(ModelError):
     """
 
 
+class NameTaken(ModelError):
+    """A stored model already has the name a new one asks for, and replacing it was not asked
+    (or is not allowed: the model is protected). Its own class so a UI can offer another name."""
+
+
 class ImageError(FerError):
     """An uploaded or given image cannot be used (not an image, corrupt, too large)."""

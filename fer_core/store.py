@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from .atomic import atomic_path
-from .errors import ModelError
+from .errors import ModelError, NameTaken
 from .paths import models_dir
 
 MODEL_FILE = "model.keras"
@@ -67,6 +67,16 @@ class StoredModel:
     @property
     def gradcam_layer(self) -> str | None:
         return self.config.get("gradcam_layer")
+
+    @property
+    def protected(self) -> bool:
+        """A protected model (the shipped ones) is never replaced or deleted from the browser."""
+        return bool(self.config.get("protected"))
+
+    @property
+    def test_accuracy(self) -> float | None:
+        """Raw test accuracy, where it was measured."""
+        return (self.metrics or {}).get("accuracy")
 
     @property
     def default_method(self) -> str | None:
@@ -149,13 +159,38 @@ class ModelStore:
         """The stored model trained from exactly this config and data, if any."""
         return next((m for m in self.list() if m.config.get("cache_key") == cache_key), None)
 
+    def check_free(self, name: str, replace: bool = False,
+                   allow_protected: bool = True) -> None:
+        """Refuse ``name`` when a model is stored under it, unless ``replace``; refuse a
+        protected one unless ``allow_protected`` too."""
+        check_name(name)
+        if not (self.root / name / "config.json").is_file():
+            return
+        existing = self.get(name)
+        accuracy = existing.test_accuracy
+        held = f"{existing.path} already holds a model" + (
+            f" (test accuracy {accuracy:.1%})" if accuracy is not None else "")
+        if existing.protected and not allow_protected:
+            raise NameTaken(f"{held}, and it is protected: choose another name")
+        if not replace:
+            raise NameTaken(f"{held}: choose another name, or ask to replace it")
+
+    def free_name(self, base: str) -> str:
+        """``base`` if no model has it, else ``base_2``, ``base_3``...: a name that replaces
+        nothing."""
+        candidates = (base, *(f"{base}_{i}" for i in range(2, 10_000)))
+        return next(c for c in candidates if not (self.root / c).exists())
+
     def save(self, name: str, *, model=None, config: dict, history: list | None = None,
-             metrics: dict | None = None, members: list[str] | None = None) -> StoredModel:
+             metrics: dict | None = None, members: list[str] | None = None,
+             replace: bool = False, allow_protected: bool = True) -> StoredModel:
         """Write a model (or, with ``members``, an ensemble manifest) as one atomic folder.
 
-        ``name`` must be one plain folder name, so nothing is ever written outside the store.
+        ``name`` must be one plain folder name, so nothing is ever written outside the store;
+        a stored model of that name is replaced only with ``replace`` (see
+        :meth:`check_free`), and then only once the new folder is complete.
         """
-        check_name(name)
+        self.check_free(name, replace, allow_protected)
         target = self.root / name
         with atomic_path(target) as staged:
             staged.mkdir()
@@ -177,5 +212,21 @@ class ModelStore:
             staged.write_text(json.dumps({**stored.config, **changes}, indent=2))
         return self.get(stored.path)
 
-    def delete(self, name: str) -> None:
-        shutil.rmtree(self.get(name).path)
+    def move(self, name: str, to: str, *, replace: bool = False,
+             allow_protected: bool = True) -> StoredModel:
+        """Store model ``name`` as ``to`` instead (replacing it only as :meth:`check_free`
+        allows); the model under ``to`` stays intact until the moved copy is complete."""
+        source = self.get(name)
+        self.check_free(to, replace, allow_protected)
+        with atomic_path(self.root / to) as staged:
+            shutil.copytree(source.path, staged)
+            (staged / "config.json").write_text(json.dumps({**source.config, "name": to},
+                                                           indent=2))
+        shutil.rmtree(source.path)
+        return self.get(to)
+
+    def delete(self, name: str, allow_protected: bool = True) -> None:
+        stored = self.get(name)
+        if stored.protected and not allow_protected:
+            raise NameTaken(f"{stored.path} is protected: it cannot be deleted from here")
+        shutil.rmtree(stored.path)

@@ -7,7 +7,9 @@ from dashboard.sources import current_dataset, dataset_path, stored_models
 from dashboard.train_form import settings_form, store_name
 from dashboard.train_view import live_panel
 from dashboard.training_job import JOB, Request
+from fer_core.errors import NameTaken
 from fer_core.models import list_specs
+from fer_core.store import ModelStore
 from fer_core.training import make_config
 
 st.title("Train a model")
@@ -33,9 +35,11 @@ stored = stored_models()
 same_family = [m.name for m in stored if m.family == family]
 with st.form("train_form"):
     name_cell, start_cell, budget_cell = st.columns(3)
-    name = name_cell.text_input("Store as", value=family, key=f"{family}.store_name",
-                                help="The folder under models/; an existing model of that name "
-                                     "is replaced.")
+    name = name_cell.text_input(
+        "Store as", value=ModelStore().free_name(family), key=f"{family}.store_name",
+        help="The folder under models/. A name that is taken keeps its model: the run is "
+             "stored beside it, and you choose at the end whether it replaces that model "
+             "(never a protected one).")
     init_from = start_cell.selectbox(
         "Start from", [None, *same_family], key=f"{family}.init_from",
         format_func=lambda m: "random weights" if m is None else f"the weights of {m}",
@@ -57,8 +61,16 @@ if stored:
 if start:
     with user_errors():
         make_config(family, overrides)  # refuses impossible settings before a thread starts
-        request = Request(family, store_name(name, family), overrides, dataset, force,
-                          init_from, minutes or None)
+        target, replaces = store_name(name, family), None
+        store = ModelStore()
+        try:
+            store.check_free(target, allow_protected=False)
+        except NameTaken:
+            if store.get(target).protected:
+                raise
+            target, replaces = store.free_name(target), target
+        request = Request(family, target, overrides, dataset, force, init_from, minutes or None,
+                          replaces)
         if JOB.start(request):
             st.rerun()
         st.warning("Another run is going: wait for it to end or stop it first.")

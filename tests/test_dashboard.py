@@ -312,6 +312,32 @@ def test_train_stores_a_model_then_offers_it_again(store: Path, data_dir: Path) 
     assert config["epochs"] == 1 and config["time_budget"]["epochs_asked"] == 3
 
 
+def test_train_replaces_a_model_only_when_asked_and_never_a_protected_one(
+        store: Path, data_dir: Path) -> None:
+    from fer_core.store import ModelStore
+
+    app = open_page("train", data_dir)
+    app.selectbox(key="train_family").set_value("custom_cnn").run()
+    assert app.get_by_key("custom_cnn.store_name").value == "custom_cnn"  # a free name
+    settings = dict(epochs=1, limit=16, batch_size=8, seed=4, store_name="keeper")
+    app = submit(app, "custom_cnn", **settings)
+    kept = (store / "keeper" / "model.keras").read_bytes()
+    app = submit(app, "custom_cnn", **{**settings, "seed": 5})
+    assert any("stored as **keeper_2**" in s.value for s in app.success), texts(app)
+    assert any("which holds another model" in i.value for i in app.info), texts(app)
+    assert (store / "keeper" / "model.keras").read_bytes() == kept  # nothing replaced yet
+    app.button(key="replace_model").click().run()
+    assert json.loads((store / "keeper" / "config.json").read_text())["seed"] == 5
+    assert not (store / "keeper_2").exists()
+
+    ModelStore(store).update_config("keeper", {"protected": True})
+    kept = (store / "keeper" / "model.keras").read_bytes()
+    app = submit(app, "custom_cnn", wait=False, **{**settings, "seed": 6})
+    assert any("protected" in e.value for e in app.error), texts(app)
+    assert (store / "keeper" / "model.keras").read_bytes() == kept
+    shutil.rmtree(store / "keeper")
+
+
 def test_stop_then_resume_a_run(store: Path, data_dir: Path) -> None:
     app = open_page("train", data_dir)
     app = submit(app, "custom_cnn", wait=False, epochs=3, batch_size=4, limit=16,

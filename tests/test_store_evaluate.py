@@ -11,7 +11,7 @@ import pytest
 
 from fer_core.cli import main
 from fer_core.data import CLASSES
-from fer_core.errors import ModelError
+from fer_core.errors import ModelError, NameTaken
 from fer_core.evaluate import (align_to_classes, classification_metrics,
                                expected_calibration_error, predict_proba, ten_crops)
 from fer_core.models import build_model, get_spec
@@ -60,9 +60,69 @@ def test_an_interrupted_save_keeps_the_old_model(tmp_path: Path) -> None:
             raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        store.save("m", model=Exploding(), config={"classes": list(CLASSES)})
+        store.save("m", model=Exploding(), config={"classes": list(CLASSES)}, replace=True)
     assert (tmp_path / "m" / "model.keras").read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["m"]
+
+
+def tree_bytes(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file()}
+
+
+def test_a_stored_model_is_replaced_only_when_asked(tmp_path: Path) -> None:
+    store = ModelStore(tmp_path)
+    save_tiny(store, "m")
+    before = tree_bytes(tmp_path)
+    with pytest.raises(NameTaken, match="already holds a model: choose another name"):
+        save_tiny(store, "m", seed=1)
+    assert tree_bytes(tmp_path) == before
+    assert store.free_name("m") == "m_2" and store.free_name("other") == "other"
+    store.update_config("m", {"protected": True})
+    with pytest.raises(NameTaken, match="it is protected"):
+        store.save("m", config={}, replace=True, allow_protected=False)
+    with pytest.raises(NameTaken, match="protected"):
+        store.delete("m", allow_protected=False)
+    save_tiny(store, "m_2", seed=1)
+    with pytest.raises(NameTaken, match="protected"):
+        store.move("m_2", "m", replace=True, allow_protected=False)
+    moved = store.move("m_2", "m", replace=True)  # the command line may, when asked
+    assert moved.config["name"] == "m" and [m.name for m in store.list()] == ["m"]
+
+
+def test_a_kill_during_the_model_write_leaves_the_store_intact(tmp_path: Path) -> None:
+    """kill -9 of a process in the middle of writing a model over a stored one."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    store = ModelStore(tmp_path)
+    save_tiny(store, "m")
+    before = tree_bytes(tmp_path / "m")
+    script = f"""
+import time
+from pathlib import Path
+from fer_core.store import ModelStore
+
+class Slow:
+    def save(self, path):
+        Path(path).write_bytes(b"half a model")
+        print("writing", flush=True)
+        time.sleep(60)
+
+ModelStore({str(tmp_path)!r}).save("m", model=Slow(), config={{}}, replace=True)
+"""
+    child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True,
+                             cwd=Path(__file__).resolve().parent.parent)
+    assert child.stdout.readline().strip() == "writing"
+    os.kill(child.pid, signal.SIGKILL)
+    child.wait(timeout=30)
+    time.sleep(0.1)
+    assert tree_bytes(tmp_path / "m") == before
+    assert [m.name for m in store.list()] == ["m"]
+    store.get("m").load_keras()
 
 
 def test_metrics_calibration_and_class_alignment() -> None:
@@ -142,3 +202,14 @@ def test_cli_lists_evaluates_and_ensembles(tmp_path: Path, capsys, monkeypatch) 
     assert "unknown model family" in capsys.readouterr().err
     assert main(["train", "--model", "custom_cnn", "--data", str(data), "--max-minutes", "0"]) == 2
     assert "time budget must be a positive" in capsys.readouterr().err
+
+    before = tree_bytes(store.root)
+    full = write_folder_layout(tmp_path / "full", per_class=2)
+    assert main(["train", "--model", "custom_cnn", "--data", str(full), "--epochs", "1",
+                 "--out", str(store.root / "one")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "one already holds a model" in err and "--replace" in err
+    assert main(["evaluate", "--model", "one", "--model", "two", "--data", str(data),
+                 "--save", "pair"]) == 2
+    assert "pair already holds a model" in capsys.readouterr().err
+    assert tree_bytes(store.root) == before  # byte for byte

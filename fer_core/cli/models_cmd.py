@@ -9,7 +9,7 @@ import sys
 import threading
 from pathlib import Path
 
-from ..errors import ModelError
+from ..errors import ModelError, NameTaken
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -29,6 +29,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     train.add_argument("--init-from", metavar="MODEL",
                        help="start from this stored model's weights (same family and options)")
     train.add_argument("--out", help="store folder of the model (default: models/<family>)")
+    train.add_argument("--replace", action="store_true",
+                       help="replace a model already stored under that name")
     train.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                        help="any setting, e.g. --set optimizer=sgd --set width=64")
     train.set_defaults(handler=run_train)
@@ -42,6 +44,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     evaluate.add_argument("--json", action="store_true", help="print JSON")
     evaluate.add_argument("--save", metavar="NAME",
                           help="store the models' ensemble under NAME (figures on the test split)")
+    evaluate.add_argument("--replace", action="store_true",
+                          help="with --save: replace an ensemble already stored under NAME")
     evaluate.set_defaults(handler=run_evaluate)
 
 
@@ -96,7 +100,10 @@ def run_train(args: argparse.Namespace) -> int:
         stored, reused = train_model(args.model, args.data, overrides=overrides, name=name,
                                      store=store, resume=args.resume, force=args.force,
                                      init_from=args.init_from, max_minutes=args.max_minutes,
-                                     progress=ConsoleProgress(), stop=stop)
+                                     progress=ConsoleProgress(), stop=stop,
+                                     replace=args.replace)
+    except NameTaken as exc:
+        raise NameTaken(f"{exc} (--out models/OTHER_NAME, or --replace)") from None
     finally:
         signal.signal(signal.SIGINT, previous)
     if reused:
@@ -131,7 +138,8 @@ def run_evaluate(args: argparse.Namespace) -> int:
         reports.append({"model": "ensemble(" + "+".join(m.name for m in chosen) + ")",
                         **classification_metrics(labels, ensemble, classes)})
     if args.save:
-        saved = store_ensemble(args.save, [m.name for m in chosen], dataset, store)
+        saved = store_ensemble(args.save, [m.name for m in chosen], dataset, store,
+                               replace=args.replace)
         print(f"stored ensemble {saved.name}: test accuracy {saved.metrics['accuracy']:.2%} "
               f"-> {saved.path}", file=sys.stderr)
     if args.json:

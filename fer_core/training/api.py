@@ -97,6 +97,8 @@ def train_model(
     progress: Progress | None = None,
     stop: threading.Event | None = None,
     max_minutes: float | None = None,
+    replace: bool = False,
+    allow_protected: bool = True,
 ) -> tuple[StoredModel, bool]:
     """Train (or find) ``model`` on ``data``; return the stored model and whether it was reused.
 
@@ -106,8 +108,10 @@ def train_model(
     continues a finished run, for example in a later session of a machine that keeps no
     checkpoints; the stored history then holds both runs' epochs. ``max_minutes`` bounds the
     training time: after the first epoch the run keeps only the epochs that fit, so its schedule
-    still runs its course (a lesson's slot, a lent GPU's minutes). Raises
-    :class:`~fer_core.training.loop.TrainingStopped` when ``stop`` is set.
+    still runs its course (a lesson's slot, a lent GPU's minutes). A model already stored
+    under the name is replaced only with ``replace`` (a protected one only with
+    ``allow_protected`` too); that is checked before training and again before the write.
+    Raises :class:`~fer_core.training.loop.TrainingStopped` when ``stop`` is set.
     """
     config = make_config(model, overrides)
     if max_minutes is not None and max_minutes <= 0:
@@ -136,6 +140,7 @@ def train_model(
     key = config.cache_key(f"{cleaned.fingerprint}:{architecture}{start}{budget}")
     if not force and (stored := store.find(key)) is not None:
         return stored, True
+    store.check_free(name or model, replace, allow_protected)  # before hours of training
 
     started = time.time()
 
@@ -168,6 +173,6 @@ def train_model(
         **environment(),
     }
     stored = store.save(name or model, model=network, config=record, history=history,
-                        metrics=metrics)
+                        metrics=metrics, replace=replace, allow_protected=allow_protected)
     discard_checkpoint(run_dir)
     return stored, False
