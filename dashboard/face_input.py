@@ -57,9 +57,11 @@ def _photo_face(data: bytes, name: str) -> Picked | None:
                 "Face to explain", range(len(search.faces)), default=0,
                 format_func=lambda i: f"face {i + 1}", key="face_choice") or 0
         st.image(with_boxes(image, search.faces, chosen), width="stretch")
-        crop = search.faces[chosen].crop
-        st.image(enlarged(crop, 160), caption="What the models see: 48x48 grey pixels")
-        return Picked(crop, is_face=search.found)
+        face = search.faces[chosen]
+        st.image(enlarged(face.crop, 160), caption="What the models see: 48x48 grey pixels")
+        if face.source == "detected":
+            st.caption(f"The detector found it {face.likeness}.")
+        return Picked(face.crop, is_face=face.is_face)
     return None
 
 

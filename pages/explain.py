@@ -56,19 +56,24 @@ with grid_col:
     emotion = st.selectbox("Emotion to explain", [PREDICTED, *classes], key="emotion",
                            help="Explain why a model might see another emotion than the one "
                                 "it predicts")
+    anyway = False
     if not face.is_face:
-        st.warning("**This is not a face**, so there is nothing to explain. Below is what the "
+        st.warning("**No face here**, so there is nothing to explain. Below is what the "
                    "models say anyway: they were only ever shown faces, and they answer with "
                    "an emotion whatever they see. That is a lesson in itself: a confident "
                    "answer is not a sign that the input made sense.",
                    icon=":material/sentiment_neutral:")
-    grid = explanation_grid(face.face, chosen, methods if face.is_face else [], style,
+        anyway = st.toggle("Explain it anyway", key="explain_anyway",
+                           help="For a face the detector missed, or to see what the maps make "
+                                "of something that is not a face.")
+    explained = face.is_face or anyway
+    grid = explanation_grid(face.face, chosen, methods if explained else [], style,
                             None if emotion == PREDICTED else emotion, face.truth)
-    if face.is_face:
+    if explained:
         st.download_button("Download the grid (PNG)", grid.png, file_name="explanations.png",
                            mime="image/png", icon=":material/download:", key="grid_png")
 
-if face.is_face:
+if explained:
     with st.expander("The numbers behind each verdict"):
         st.caption("Scores on this face; each map is compared with a random map of the same "
                    "face. " + " ".join(f"**{s.label}** {s.arrow}: {s.help}" for s in SCORES))

@@ -211,10 +211,12 @@ def test_a_photo_without_a_face_is_not_explained(store: Path) -> None:
     app = open_page("explain")
     app.file_uploader(key="upload").set_value(("gradient.png", photo_bytes(), "image/png")).run()
     assert not app.exception, [e.value for e in app.exception]
-    assert any("This is not a face" in w.value for w in app.warning)
+    assert any("No face here" in w.value for w in app.warning)
     assert len(app.get("plotly_chart")) == 2  # what the models say anyway
     assert len(app.image) == 3  # the photo, its centre, the colour scale: no maps
     assert not app.dataframe and not app.get("download_button")
+    app.toggle(key="explain_anyway").set_value(True).run()
+    assert len(app.image) == 3 + 2 and app.dataframe
 
 
 def test_explain_refuses_a_file_that_is_not_an_image(store: Path) -> None:

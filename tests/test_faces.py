@@ -13,7 +13,7 @@ from PIL import ExifTags, Image
 
 from fer_core.data.images import to_fer_array
 from fer_core.errors import ImageError
-from fer_core.faces import Box, FaceSearch, HaarFaceDetector, find_faces, has_face, read_image
+from fer_core.faces import Box, Detection, FaceSearch, HaarFaceDetector, find_faces, has_face, read_image
 from fer_core.faces import reading
 from fer_core.faces.cropping import centre_square, square_around
 from tests.face_drawing import expected_box, face_drawing, photo
@@ -80,9 +80,9 @@ class RecordingDetector:
         self.box = box
         self.shown: list[np.ndarray] = []
 
-    def detect(self, gray: np.ndarray) -> list[Box]:
+    def detect(self, gray: np.ndarray) -> list[Detection]:
         self.shown.append(gray)
-        return [self.box]
+        return [Detection(self.box, 30)]
 
 
 @pytest.mark.parametrize(
@@ -130,6 +130,38 @@ def test_a_face_crop_is_used_whole_without_detection(size):
     assert face.source == "whole_image" and face.box == Box(0, 0, *size)
     np.testing.assert_array_equal(face.crop, to_fer_array(crop)[0])
     assert "face crop" in search.message
+
+
+@pytest.mark.parametrize(("image", "words"), [
+    (Image.new("L", (1, 1), 128), "too small to show a face"),
+    (Image.fromarray(np.random.default_rng(1).integers(0, 256, (48, 48), dtype=np.uint8)),
+     "sees no face in it"),
+])
+def test_a_small_image_without_a_face_is_not_taken_for_one(image, words):
+    search = find_faces(image)
+    assert not search.found and not search.faces[0].is_face
+    assert words in search.message
+    assert search.faces[0].crop.shape == (48, 48)
+
+
+class FixedDetector:
+    def __init__(self, *found: Detection) -> None:
+        self.found = list(found)
+
+    def detect(self, gray: np.ndarray) -> list[Detection]:
+        return self.found
+
+
+def test_weak_boxes_beside_a_face_are_dropped_and_a_lone_weak_one_is_flagged():
+    face, weak_small = Detection(Box(100, 100, 300, 300), 40), Detection(Box(600, 50, 80, 80), 6)
+    strong_small = Detection(Box(600, 300, 80, 80), 25)
+    search = find_faces(Image.new("L", (800, 600), 128),
+                        detector=FixedDetector(weak_small, face, strong_small))
+    assert [f.box for f in search.faces] == [face.box, strong_small.box]
+    assert search.faces[0].likeness == "a clear face (40 detector votes)"
+    (alone,) = find_faces(Image.new("L", (800, 600), 128),
+                          detector=FixedDetector(weak_small)).faces
+    assert alone.is_face and alone.likeness.startswith("weakly face-like (6 detector votes)")
 
 
 def test_margin_widens_the_square_and_stays_inside_the_image():

@@ -4,7 +4,7 @@ Read with :func:`read_image`, find and crop with :func:`find_faces`; :func:`has_
 dataset crop for the data audit. Neither Streamlit nor TensorFlow is imported here.
 """
 
-from .detection import Box, FaceDetector, HaarFaceDetector
+from .detection import Box, Detection, FaceDetector, HaarFaceDetector
 from .face_check import has_face
 from .reading import MAX_BYTES, MAX_PIXELS, ImageSource, read_image
 from .search import Face, FaceSearch, find_faces
@@ -13,6 +13,7 @@ __all__ = [
     "MAX_BYTES",
     "MAX_PIXELS",
     "Box",
+    "Detection",
     "Face",
     "FaceDetector",
     "FaceSearch",

@@ -15,7 +15,8 @@ import numpy as np
 from PIL import Image
 
 from .cropping import centre_square, fer_crop, square_around
-from .detection import Box, FaceDetector, HaarFaceDetector
+from .detection import Box, Detection, FaceDetector, HaarFaceDetector
+from .face_check import has_face
 
 FaceSource = Literal["detected", "whole_image", "centre"]
 
@@ -30,6 +31,13 @@ MIN_DETECTION_SIDE = 200
 """Smaller photos are enlarged for detection, so that a face in them still spans more than the
 cascade's smallest window (24 px) and the detector's ``min_size``."""
 
+MIN_FACE_SIDE = 24
+"""A whole image smaller than this on either side cannot show a face anyone could read."""
+
+CLEAR_VOTES = 10
+"""Detector votes from which a box is a clear face: nine in ten FER2013 faces placed in photos
+reach it, few stray boxes do (see :class:`~.detection.Detection`)."""
+
 DEFAULT_MARGIN = 0.05
 """On FER2013 itself the cascade's box is 0.98 of the crop's side (median; quartiles 0.91 and
 1.04), so the dataset frames faces about as tightly as the box: a small margin matches it while
@@ -43,12 +51,25 @@ class Face:
     ``box`` is in the coordinates of the image given to :func:`find_faces`; ``crop`` is uint8
     (48, 48). ``source`` says how it was obtained: ``"detected"`` by the detector,
     ``"whole_image"`` for an image that is a face crop already, ``"centre"`` for the fallback
-    when no face was found.
+    when no face was found. ``is_face`` is false for the fallback and for a small image in
+    which the detector sees no face; ``votes`` is how many detector windows agreed on a
+    detected face: how face-like it looked.
     """
 
     box: Box
     crop: np.ndarray
     source: FaceSource
+    is_face: bool = True
+    votes: int | None = None
+
+    @property
+    def likeness(self) -> str:
+        """How face-like the detector found it, in words."""
+        if self.votes is None:
+            return "a face crop" if self.is_face else "not a face"
+        if self.votes >= CLEAR_VOTES:
+            return f"a clear face ({self.votes} detector votes)"
+        return f"weakly face-like ({self.votes} detector votes): it may not be a face"
 
 
 @dataclass(frozen=True, eq=False)
@@ -60,8 +81,8 @@ class FaceSearch:
 
     @property
     def found(self) -> bool:
-        """Whether the crops hold a face: detected, or given as a face crop (not the fallback)."""
-        return self.faces[0].source != "centre"
+        """Whether the crops hold a face: detected, or a face crop the detector agrees with."""
+        return self.faces[0].is_face
 
 
 def find_faces(
@@ -79,30 +100,57 @@ def find_faces(
     gray = image if image.mode == "L" else image.convert("L")
     width, height = gray.size
     if max(width, height) <= CROP_MAX_SIDE:
-        whole = Box(0, 0, width, height)
-        return FaceSearch(
-            (Face(whole, fer_crop(gray, whole), "whole_image"),),
-            f"The image is only {width}x{height} pixels, the size of a face crop: "
-            "it is used whole as the face, without detection.",
-        )
-    detected = _detect(gray, detector or HaarFaceDetector())
-    boxes = sorted(detected, key=lambda box: box.area, reverse=True)
-    if not boxes:
+        return _whole(gray)
+    detections = _kept(_detect(gray, detector or HaarFaceDetector()))
+    if not detections:
         centre = centre_square(gray.size)
         return FaceSearch(
-            (Face(centre, fer_crop(gray, centre), "centre"),),
+            (Face(centre, fer_crop(gray, centre), "centre", is_face=False),),
             "No face found, so the centre of the image is used instead. "
             "A frontal, upright, well-lit face works best.",
         )
     faces = tuple(
-        Face(box, fer_crop(gray, square_around(box, margin, gray.size)), "detected")
-        for box in boxes
+        Face(found.box, fer_crop(gray, square_around(found.box, margin, gray.size)), "detected",
+             votes=found.votes)
+        for found in detections
     )
     plural = "face" if len(faces) == 1 else "faces, the largest first"
     return FaceSearch(faces, f"Found {len(faces)} {plural}.")
 
 
-def _detect(gray: Image.Image, detector: FaceDetector) -> list[Box]:
+def _whole(gray: Image.Image) -> FaceSearch:
+    """A face-crop-sized image, used whole: a face if the detector agrees, else said plainly."""
+    width, height = gray.size
+    whole = Box(0, 0, width, height)
+    crop = fer_crop(gray, whole)
+    if min(width, height) < MIN_FACE_SIDE:
+        return FaceSearch((Face(whole, crop, "whole_image", is_face=False),),
+                          f"The image is only {width}x{height} pixels: too small to show a "
+                          "face.")
+    if not has_face(np.asarray(gray)):
+        return FaceSearch((Face(whole, crop, "whole_image", is_face=False),),
+                          f"The image is only {width}x{height} pixels, the size of a face crop, "
+                          "but the detector sees no face in it.")
+    return FaceSearch(
+        (Face(whole, crop, "whole_image"),),
+        f"The image is only {width}x{height} pixels, the size of a face crop: "
+        "it is used whole as the face, without detection.",
+    )
+
+
+def _kept(detections: list[Detection]) -> list[Detection]:
+    """The detections largest first, without the weak boxes beside a larger face: a box with
+    few votes, less than half as wide as the largest, is mostly a shirt, a window pane or a
+    logo. A lone weak box is kept (and said to be weak): it may be the only face there is."""
+    ordered = sorted(detections, key=lambda found: found.box.area, reverse=True)
+    if not ordered:
+        return []
+    largest = ordered[0].box.w
+    return [found for found in ordered
+            if found.votes >= CLEAR_VOTES or found is ordered[0] or found.box.w * 2 >= largest]
+
+
+def _detect(gray: Image.Image, detector: FaceDetector) -> list[Detection]:
     """The detector's boxes for ``gray``, searched at a workable size, in ``gray``'s coordinates."""
     width, height = gray.size
     enlarge = max(1.0, MIN_DETECTION_SIDE / min(width, height))
@@ -110,7 +158,8 @@ def _detect(gray: Image.Image, detector: FaceDetector) -> list[Box]:
     if scale != 1.0:
         size = (max(1, round(width * scale)), max(1, round(height * scale)))
         gray = gray.resize(size, Image.Resampling.BILINEAR, reducing_gap=2.0)
-    return [_unscaled(box, scale, (width, height)) for box in detector.detect(np.asarray(gray))]
+    return [Detection(_unscaled(found.box, scale, (width, height)), found.votes)
+            for found in detector.detect(np.asarray(gray))]
 
 
 def _unscaled(box: Box, scale: float, size: tuple[int, int]) -> Box:
