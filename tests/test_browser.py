@@ -184,16 +184,60 @@ def real_faces_photo(data: str) -> Image.Image:
     return canvas
 
 
+def upload(browser: webdriver.Chrome, picture: Path, text: str) -> None:
+    browser.find_element(By.CSS_SELECTOR, 'input[type="file"]').send_keys(str(picture))
+    settled(browser, text)
+
+
+def choose(browser: webdriver.Chrome, label: str, *options: str) -> None:
+    """Pick ``options`` in the select or multiselect labelled ``label``, by typing them."""
+    field = browser.find_element(
+        By.XPATH, f'//label[.//*[text()="{label}"]]/following-sibling::div//input')
+    for option in options:
+        field.click()
+        field.send_keys(option, Keys.ENTER)
+        time.sleep(0.3)
+    field.send_keys(Keys.ESCAPE)
+
+
 def test_explain_an_uploaded_photo(browser: webdriver.Chrome, app_url: str, shots: Path,
                                    tmp_path: Path) -> None:
     picture = tmp_path / "two_faces.jpg"
     drawn = photo((720, 420), faces=[(260, 60, 80), (170, 450, 150)])
     (real_faces_photo(REAL_DATA) if REAL_DATA else drawn).save(picture)
     open_page(browser, app_url, "explain", "Face from", "stFileUploaderDropzoneInput")
-    browser.find_element(By.CSS_SELECTOR, 'input[type="file"]').send_keys(str(picture))
-    settled(browser, "Is each map faithful", "stDownloadButton")
-    assert "Found 2 faces" in browser.find_element(By.TAG_NAME, "body").text
+    upload(browser, picture, "Download the grid")
+    body = browser.find_element(By.TAG_NAME, "body").text
+    assert "Found 2 faces" in body and "Colour scale" in body and "beats random maps" in body
     check_and_shoot(browser, shots, "explain")
+
+
+def test_six_methods_keep_their_size_and_an_emotion_is_chosen(
+        browser: webdriver.Chrome, app_url: str, shots: Path, tmp_path: Path) -> None:
+    picture = tmp_path / "one_face.png"
+    photo((480, 360), faces=[(200, 80, 100)]).save(picture)
+    open_page(browser, app_url, "explain", "Face from", "stFileUploaderDropzoneInput")
+    choose(browser, "Methods", "HiResCAM", "LayerCAM", "Occlusion", "Integrated", "SmoothGrad")
+    upload(browser, picture, "Download the grid")
+    choose(browser, "Emotion to explain", "surprise")
+    settled(browser, "Maps explain surprise")
+    maps = browser.execute_script(
+        "return [...document.querySelectorAll('[data-testid=\"stImage\"] img')]"
+        ".map(img => img.getBoundingClientRect().width)")
+    assert len(maps) >= 3 + 6 and min(maps[3:]) >= 120, maps  # never thumbnails
+    charts = browser.find_elements(By.CSS_SELECTOR, '[data-testid="stPlotlyChart"]')
+    assert all(chart.size["width"] >= 150 for chart in charts)  # bars never clipped
+    check_and_shoot(browser, shots, "explain_six_methods")
+
+
+def test_a_photo_without_a_face_says_so(browser: webdriver.Chrome, app_url: str, shots: Path,
+                                        tmp_path: Path) -> None:
+    picture = tmp_path / "gradient.png"
+    Image.fromarray(np.tile(np.linspace(30, 220, 320, dtype=np.uint8), (240, 1))).save(picture)
+    open_page(browser, app_url, "explain", "Face from", "stFileUploaderDropzoneInput")
+    upload(browser, picture, "No face here")
+    assert "Download the grid" not in browser.find_element(By.TAG_NAME, "body").text
+    check_and_shoot(browser, shots, "explain_no_face")
 
 
 def test_train_live(browser: webdriver.Chrome, app_url: str, shots: Path) -> None:
