@@ -35,10 +35,11 @@ class Style:
 
 @dataclass(frozen=True)
 class Grid:
-    """What the grid showed, for the scores table and the PNG download."""
+    """What the grid showed, for the scores table, the PNG download and the legend."""
 
     scores: pd.DataFrame
     png: bytes
+    methods: tuple[str, ...] = ()
 
 
 def _truth_note(predicted: str, truth: str | None) -> str:
@@ -74,7 +75,7 @@ def _prediction(stored: StoredModel, proba: np.ndarray, target: int, truth: str 
 
 
 def _maps(stored: StoredModel, face: np.ndarray, results: dict, style: Style,
-          own: str | None) -> list[Image.Image]:
+          own: str | None) -> list[tuple[str, Image.Image]]:
     """The model's maps in rows of :data:`MAPS_PER_ROW`, each titled and judged."""
     pictures = []
     shown = [m for m in results if m != BASELINE]
@@ -84,8 +85,8 @@ def _maps(stored: StoredModel, face: np.ndarray, results: dict, style: Style,
             result = results[method]
             picture = overlay(face, result.heatmap, style.alpha, style.colormap,
                               size=OVERLAY_SIDE)
-            pictures.append(picture)
             title = method_class(method).title + (" (its default)" if method == own else "")
+            pictures.append((title, picture))
             with cell:
                 st.markdown(f"**{title}**", help=method_class(method).description)
                 st.image(picture, width="stretch")
@@ -121,19 +122,18 @@ def explanation_grid(face: np.ndarray, models: list[StoredModel], picked: list[s
             with prediction:
                 _prediction(stored, proba, target, truth)
         loaded.append((stored, model, version, target, maps))
-    scores, titles, rows = [], [], []
+    scores, titles, rows, shown = [], [], [], {}
     for stored, model, version, target, maps in loaded if picked else ():
         methods = methods_for(stored, picked)
+        shown.update(dict.fromkeys(methods))
         with maps, user_errors("warning"), st.spinner("Explaining..."):
             results = explanations(model, version, stored.gradcam_layer, tuple(methods), face,
                                    target)
             own = stored.default_method if methods and methods[0] == stored.default_method \
                 else None
-            rows.append([enlarged(face, OVERLAY_SIDE),
+            rows.append([("face", enlarged(face, OVERLAY_SIDE)),
                          *_maps(stored, face, results, style, own)])
             titles.append(f"{stored.name}\n{stored.classes[target]}")
             scores += _score_rows(stored, results)
-    width = max((len(row) for row in rows), default=1)
-    png = grid_png(titles, ["face", *(f"map {i}" for i in range(1, width))],
-                   [row + [None] * (width - len(row)) for row in rows])
-    return Grid(pd.DataFrame(scores), png)
+    png = grid_png(titles, rows)
+    return Grid(pd.DataFrame(scores), png, tuple(shown))

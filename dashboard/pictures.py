@@ -48,27 +48,23 @@ def mosaic(faces: np.ndarray, columns: int, side: int = 72, gap: int = 4) -> Ima
 
 def grid_png(
     row_titles: Sequence[str],
-    column_titles: Sequence[str],
-    cells: Sequence[Sequence[Image.Image | None]],
+    cells: Sequence[Sequence[tuple[str, Image.Image]]],
     side: int = 160,
 ) -> bytes:
-    """Titled rows x columns of pictures, as PNG bytes (the Explain page's download); a cell
-    that is None (a method that failed) stays blank."""
+    """Titled rows of titled pictures, as PNG bytes (the Explain page's download)."""
     font = ImageFont.load_default(size=15)
-    label_width, header, gap = 190, 28, 6
-    width = label_width + len(column_titles) * (side + gap)
-    height = header + len(row_titles) * (side + gap)
-    sheet = Image.new("RGB", (width, height), "white")
+    label_width, caption, gap = 190, 24, 6
+    width = label_width + max((len(row) for row in cells), default=1) * (side + gap)
+    height = len(row_titles) * (caption + side + gap)
+    sheet = Image.new("RGB", (width, max(height, 1)), "white")
     draw = ImageDraw.Draw(sheet)
-    for j, title in enumerate(column_titles):
-        draw.text((label_width + j * (side + gap) + 4, 6), title, fill="black", font=font)
     for i, (title, row) in enumerate(zip(row_titles, cells, strict=True)):
-        top = header + i * (side + gap)
-        draw.multiline_text((6, top + 6), title, fill="black", font=font, spacing=4)
-        for j, cell in enumerate(row):
-            if cell is not None:
-                sheet.paste(cell.convert("RGB").resize((side, side)),
-                            (label_width + j * (side + gap), top))
+        top = i * (caption + side + gap)
+        draw.multiline_text((6, top + caption + 6), title, fill="black", font=font, spacing=4)
+        for j, (name, picture) in enumerate(row):
+            left = label_width + j * (side + gap)
+            draw.text((left + 4, top + 4), name, fill="black", font=font)
+            sheet.paste(picture.convert("RGB").resize((side, side)), (left, top + caption))
     return png_bytes(sheet)
 
 

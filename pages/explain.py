@@ -9,7 +9,7 @@ from dashboard.face_input import SOURCES, UPLOAD, choose_face
 from dashboard.messages import NO_MODELS_HELP
 from dashboard.pictures import colour_scale
 from dashboard.sources import first_picks, single_models
-from fer_core.explain import COLORMAPS
+from fer_core.explain import COLORMAPS, method_class
 from fer_core.explain.metrics import SCORES
 
 PREDICTED = "the predicted one"
@@ -72,6 +72,8 @@ with grid_col:
     if explained:
         st.download_button("Download the grid (PNG)", grid.png, file_name="explanations.png",
                            mime="image/png", icon=":material/download:", key="grid_png")
+        st.markdown("\n".join(f"- **{method_class(m).title}**: {method_class(m).description}"
+                               for m in grid.methods))
 
 if explained:
     with st.expander("The numbers behind each verdict"):
