@@ -16,6 +16,7 @@ from PIL import Image
 from fer_core.faces import FaceSearch, find_faces, read_image
 from fer_core.store import StoredModel
 
+from .classroom import classroom_mode
 from .explaining import misclassified
 from .messages import user_errors
 from .pictures import enlarged, with_boxes
@@ -69,7 +70,8 @@ def _sample(models: list[StoredModel]) -> Picked | None:
     """A random test face, of one emotion or any, optionally one the first model gets wrong."""
     dataset = current_dataset()
     if dataset is None:
-        st.info("Set the dataset path in the sidebar to pick faces from FER2013.",
+        st.info("The server has no dataset: its FER2013_DIR is not set." if classroom_mode()
+                else "Set the dataset path in the sidebar to pick faces from FER2013.",
                 icon=":material/folder_open:")
         return None
     test = dataset.split("test" if "test" in dataset.split_names else dataset.split_names[-1])

@@ -18,6 +18,7 @@ from fer_core.data import Dataset, load_dataset
 from fer_core.errors import DataError, FerError, ModelError
 from fer_core.store import MODEL_FILE, ModelStore, StoredModel
 
+from .classroom import classroom_mode
 from .messages import user_errors
 
 if TYPE_CHECKING:
@@ -27,7 +28,10 @@ DATA_KEY = "data_path"
 
 
 def dataset_input() -> None:
-    """The sidebar's dataset path. A widget of the main script keeps its value on every page."""
+    """The sidebar's dataset path. A widget of the main script keeps its value on every page.
+    In classroom mode there is no field: the server's ``FER2013_DIR`` is the dataset."""
+    if classroom_mode():
+        return
     st.sidebar.text_input(
         "FER2013 dataset",
         value=os.environ.get("FER2013_DIR", ""),
@@ -39,6 +43,8 @@ def dataset_input() -> None:
 
 
 def dataset_path() -> str:
+    if classroom_mode():
+        return os.environ.get("FER2013_DIR", "").strip()
     return st.session_state.get(DATA_KEY, "").strip()
 
 

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from dashboard.classroom import teacher_login, training_allowed
 from dashboard.messages import DATA_HELP, user_errors
 from dashboard.sources import current_dataset, dataset_path, stored_models
 from dashboard.train_form import settings_form, store_name
@@ -15,6 +16,9 @@ from fer_core.training import make_config
 st.title("Train a model")
 st.caption("One run at a time for the whole app; it goes on in the background while you use "
            "the other pages, and lands in Compare and Explain when it ends.")
+if not training_allowed():
+    teacher_login()
+    st.stop()
 live_panel()
 
 dataset = current_dataset()

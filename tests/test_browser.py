@@ -17,6 +17,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
@@ -69,13 +70,11 @@ def wait_for_health(url: str, server: subprocess.Popen, log: Path) -> None:
     pytest.fail(f"streamlit did not answer in {START_TIMEOUT}s:\n{log.read_text()[-3000:]}")
 
 
-@pytest.fixture(scope="module")
-def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The dashboard served on a free local port, with a tiny store and dataset."""
-    data = REAL_DATA or write_data(tmp_path_factory.mktemp("fer"))
-    models = REAL_MODELS or write_store(tmp_path_factory.mktemp("store"), data, ("tiny",))
-    port, log = free_port(), tmp_path_factory.mktemp("server") / "streamlit.log"
-    env = {**os.environ, "FER_MODELS_DIR": str(models), "FER2013_DIR": str(data)}
+@contextmanager
+def served(models: Path | str, data: Path | str, log: Path, **env: str) -> Iterator[str]:
+    """The dashboard served on a free local port with this store, dataset and environment."""
+    port = free_port()
+    env = {**os.environ, "FER_MODELS_DIR": str(models), "FER2013_DIR": str(data), **env}
     with open(log, "w") as output:
         server = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "dashboard/app.py",
@@ -89,6 +88,15 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The dashboard with a tiny store and dataset (or the real ones, for screenshots)."""
+    data = REAL_DATA or write_data(tmp_path_factory.mktemp("fer"))
+    models = REAL_MODELS or write_store(tmp_path_factory.mktemp("store"), data, ("tiny",))
+    with served(models, data, tmp_path_factory.mktemp("server") / "streamlit.log") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -238,6 +246,20 @@ def test_a_photo_without_a_face_says_so(browser: webdriver.Chrome, app_url: str,
     upload(browser, picture, "No face here")
     assert "Download the grid" not in browser.find_element(By.TAG_NAME, "body").text
     check_and_shoot(browser, shots, "explain_no_face")
+
+
+def test_classroom_mode_hides_the_dataset_path_and_training(
+        browser: webdriver.Chrome, shots: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    data = write_data(tmp_path_factory.mktemp("fer"))
+    models = write_store(tmp_path_factory.mktemp("store"), data, ("tiny",))
+    with served(models, data, tmp_path_factory.mktemp("server") / "streamlit.log",
+                FER_CLASSROOM="1") as url:
+        open_page(browser, url, "train", "Training from the browser is off")
+        body = browser.find_element(By.TAG_NAME, "body").text
+        assert "FER2013 dataset" not in body and "Start training" not in body
+        assert not browser.find_elements(By.CSS_SELECTOR, '[data-testid="stTextInput"]')
+        check_and_shoot(browser, shots, "train_classroom")
+        open_page(browser, url, "dataset", "The audit")  # the server's dataset, read
 
 
 def test_train_live(browser: webdriver.Chrome, app_url: str, shots: Path) -> None:

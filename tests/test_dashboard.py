@@ -365,3 +365,25 @@ def test_transfer_without_weights_says_how_to_fix_it(store: Path, data_dir: Path
     app = submit(app, "transfer_vgg16", **{"opt.weights": "/nowhere/vgg16.h5", "limit": 8})
     assert any("no VGG16 weights" in e.value for e in app.error), texts(app)
     assert any("random" in i.value for i in app.info)
+
+
+def test_classroom_mode_fixes_the_dataset_and_locks_training(store: Path, data_dir: Path,
+                                                             monkeypatch) -> None:
+    monkeypatch.setenv("FER_CLASSROOM", "1")
+    monkeypatch.setenv("FER2013_DIR", str(data_dir))
+    app = open_page("dataset")
+    assert not [t for t in app.text_input if t.key == "data_path"]  # no path to type
+    assert "The audit" in texts(app)  # the server's dataset is read
+    app.switch_page("../pages/train.py").run()
+    assert any("Training from the browser is off" in i.value for i in app.info)
+    assert not app.get("form") and not [b for b in app.button if "Start" in b.label]
+
+    app = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    app.secrets["teacher_password"] = "s3cret"
+    app.run()
+    app.switch_page("../pages/train.py").run()
+    app.text_input(key="teacher_password_input").set_value("guess").run()
+    assert any("not the teacher's password" in e.value for e in app.error)
+    assert not app.get("form")
+    app.text_input(key="teacher_password_input").set_value("s3cret").run()
+    assert app.get("form") and not app.exception
