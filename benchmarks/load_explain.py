@@ -1,0 +1,309 @@
+"""A whole class at once: N browsers upload N different faces to Explain at the same moment.
+
+    python -m benchmarks.load_explain [--sessions 1 5 10] [--url http://127.0.0.1:8501]
+
+Each session is a real headless Chromium (Debian's ``chromium`` and ``chromium-driver``) that
+opens the Explain page, waits until every session is ready, uploads its own photo (a FER2013
+test face when ``FER2013_DIR`` is set, else a drawn one, on a plain background) and waits for
+the whole grid (each model's own map, scored). A session is *correct* when the face the page
+shows as "what the models see" is exactly the crop of its own photo, never another session's.
+Without ``--url`` the app is started here, on localhost, with the stored models (or
+``$FER_MODELS_DIR``), and its resident memory is sampled: the table gives its peak during each
+round. Bounded: at most 12 sessions, each given ``--timeout`` seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+from PIL import Image
+
+from fer_core.faces import find_faces
+
+ROOT = Path(__file__).resolve().parent.parent
+MAX_SESSIONS = 12
+GRID_DONE = "Download the grid"
+CROP_CAPTION = "What the models see"
+
+
+@dataclass
+class Outcome:
+    seconds: float | None = None
+    correct: bool = False
+    error: str = ""
+
+
+def photos(count: int, folder: Path) -> list[Path]:
+    """``count`` different photos, each one face on a plain background."""
+    if os.environ.get("FER2013_DIR"):
+        from fer_core.data import load_dataset
+
+        test = load_dataset(os.environ["FER2013_DIR"]).split("test")
+        faces = iter(Image.fromarray(test.images[i]) for i in
+                     np.random.default_rng(0).permutation(len(test)))
+    else:  # one drawing, told apart by dark squares coding the session's number
+        from PIL import ImageDraw
+
+        from tests.face_drawing import face_drawing
+
+        def drawing(i: int) -> Image.Image:
+            face = face_drawing(220)
+            draw = ImageDraw.Draw(face)
+            for bit, (x, y) in enumerate(((40, 60), (140, 60), (40, 150), (140, 150))):
+                if i >> bit & 1:
+                    draw.rectangle((x, y, x + 40, y + 40), fill=0)
+            return face
+
+        faces = (drawing(i) for i in range(16))
+    paths = []
+    while len(paths) < count:
+        face = next(faces).resize((220, 220), Image.Resampling.BICUBIC)
+        canvas = Image.new("L", (480, 360), 170)
+        canvas.paste(face, (130, 70))
+        if not find_faces(canvas).found:
+            continue  # a session needs a face to explain
+        path = folder / f"face_{len(paths):02d}.png"
+        canvas.save(path)
+        paths.append(path)
+    return paths
+
+
+def expected_crop(photo: Path) -> np.ndarray:
+    """The enlarged crop the page shows for ``photo``, as the page draws it."""
+    from dashboard.pictures import enlarged
+
+    with Image.open(photo) as image:
+        crop = find_faces(image.copy()).faces[0].crop
+    return np.asarray(enlarged(crop, 160).convert("L"))
+
+
+def browser():
+    from selenium import webdriver
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+                 "--window-size=1440,1000", f"--user-data-dir={tempfile.mkdtemp()}"):
+        options.add_argument(flag)
+    return webdriver.Chrome(options=options, service=webdriver.ChromeService(
+        executable_path="/usr/bin/chromedriver"))
+
+
+def wait_for(driver, text: str, timeout: float) -> None:
+    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    def ready(d) -> bool:
+        idle = d.find_elements(By.CSS_SELECTOR,
+                               '[data-testid="stApp"][data-test-script-state="notRunning"]')
+        return bool(idle) and text in d.find_element(By.TAG_NAME, "body").text
+
+    WebDriverWait(driver, timeout, poll_frequency=0.1,
+                  ignored_exceptions=(StaleElementReferenceException,)).until(ready)
+
+
+def shown_crop(driver, url: str) -> np.ndarray:
+    """The picture captioned "What the models see" on the page, as grey pixels."""
+    from selenium.webdriver.common.by import By
+
+    for element in driver.find_elements(By.CSS_SELECTOR, '[data-testid="stImage"]'):
+        if CROP_CAPTION in element.text:
+            source = element.find_element(By.TAG_NAME, "img").get_attribute("src")
+            with urllib.request.urlopen(source if source.startswith("http") else url + source,
+                                        timeout=30) as reply:
+                return np.asarray(Image.open(io.BytesIO(reply.read())).convert("L"))
+    raise AssertionError("no face crop on the page")
+
+
+def is_own(shown: np.ndarray, own: Path, everyone: list[Path]) -> bool:
+    """The shown crop is this session's: nearer its own crop than any other session's, and
+    near enough (the page re-encodes the picture: a mean difference of a few hundredths of a
+    grey level, against more than ten between two sessions' faces)."""
+    def distance(photo: Path) -> float:
+        expected = expected_crop(photo)
+        if expected.shape != shown.shape:
+            return float("inf")
+        return float(np.abs(expected.astype(float) - shown).mean())
+
+    distances = {photo: distance(photo) for photo in everyone}
+    return distances[own] < 2 and min(distances, key=distances.get) == own
+
+
+def session(url: str, photo: Path, everyone: list[Path], ready: threading.Barrier,
+            timeout: float) -> Outcome:
+    """One student: open Explain, wait for the others, upload, wait for the grid, check."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    outcome, driver = Outcome(), None
+    try:
+        driver = browser()
+        driver.get(f"{url}/explain")
+        wait_for(driver, "Face from", timeout)
+        field = WebDriverWait(driver, timeout).until(
+            lambda d: d.find_element(By.CSS_SELECTOR, 'input[type="file"]'))
+        ready.wait(timeout)
+        start = time.perf_counter()
+        field.send_keys(str(photo))
+        wait_for(driver, GRID_DONE, timeout)
+        outcome.seconds = time.perf_counter() - start
+        outcome.correct = is_own(shown_crop(driver, url), photo, everyone)
+    except Exception as exc:  # noqa: BLE001  every failure of a session is a figure
+        outcome.error = f"{type(exc).__name__}: {str(exc).splitlines()[0][:120] if str(exc) else ''}"
+        ready.abort()
+    finally:
+        if driver is not None:
+            driver.quit()
+    return outcome
+
+
+class MemoryWatch:
+    """Samples a process's resident memory (with its children) until stopped; keeps the peak."""
+
+    def __init__(self, pid: int | None) -> None:
+        self.pid, self.peak, self._stop = pid, 0, threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _rss(self) -> int:
+        try:
+            with open(f"/proc/{self.pid}/status") as status:
+                return next(int(line.split()[1]) * 1024 for line in status
+                            if line.startswith("VmRSS:"))
+        except (OSError, StopIteration):
+            return 0
+
+    def _sample(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, self._rss())
+            time.sleep(0.1)
+
+    def __enter__(self) -> "MemoryWatch":
+        if self.pid is not None:
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        if self.pid is not None:
+            self._thread.join()
+
+
+def run_round(url: str, count: int, folder: Path, timeout: float,
+              server_pid: int | None) -> dict:
+    """``count`` sessions at once; their outcomes and the server's peak memory."""
+    paths = photos(count, folder)
+    ready = threading.Barrier(count)
+    outcomes: list[Outcome] = [Outcome() for _ in range(count)]
+
+    def student(i: int) -> None:
+        outcomes[i] = session(url, paths[i], paths, ready, timeout)
+
+    with MemoryWatch(server_pid) as memory:
+        threads = [threading.Thread(target=student, args=(i,)) for i in range(count)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    times = sorted(o.seconds for o in outcomes if o.seconds is not None)
+    return {"sessions": count, "correct": sum(o.correct for o in outcomes),
+            "errors": [o.error for o in outcomes if o.error],
+            "p50": statistics.median(times) if times else None,
+            "p95": times[min(len(times) - 1, round(0.95 * (len(times) - 1)))] if times else None,
+            "peak_mb": memory.peak / 2**20 if server_pid else None}
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextmanager
+def local_app(env: dict[str, str] | None = None) -> Iterator[tuple[str, int]]:
+    """The dashboard on a free localhost port; its URL and process id."""
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "dashboard/app.py", "--server.headless",
+         "true", "--server.port", str(port), "--server.address", "127.0.0.1",
+         "--server.fileWatcherType", "none"],
+        cwd=ROOT, env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as reply:
+                    if reply.read() == b"ok":
+                        break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            raise RuntimeError("the app did not start in 180 s")
+        yield url, server.pid
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def warm(url: str, folder: Path, timeout: float) -> None:
+    """One session before the figures: the first explanation loads and traces every model."""
+    run_round(url, 1, folder / "warm", timeout, None)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sessions", type=int, nargs="+", default=[1, 5, 10])
+    parser.add_argument("--url", help="an app already running on localhost (no memory figure)")
+    parser.add_argument("--timeout", type=float, default=120, help="seconds per session")
+    args = parser.parse_args()
+    if max(args.sessions) > MAX_SESSIONS or min(args.sessions) < 1:
+        parser.error(f"--sessions must be between 1 and {MAX_SESSIONS}")
+    if args.url and not args.url.startswith(("http://127.0.0.1", "http://localhost")):
+        parser.error("--url must be on localhost")
+    with tempfile.TemporaryDirectory() as tmp, \
+            (local_app() if not args.url else _given(args.url)) as (url, pid):
+        folder = Path(tmp)
+        (folder / "warm").mkdir()
+        warm(url, folder, args.timeout)
+        print(f"{os.cpu_count()} CPUs; each session a headless Chromium uploading its own face "
+              "to Explain at the same moment")
+        print(f"{'sessions':>8}{'own face':>10}{'errors':>8}{'p50 s':>8}{'p95 s':>8}"
+              f"{'peak MB':>9}")
+        for count in args.sessions:
+            (folder / str(count)).mkdir()
+            row = run_round(url, count, folder / str(count), args.timeout, pid)
+            peak = f"{row['peak_mb']:.0f}" if row["peak_mb"] else "-"
+            p50 = f"{row['p50']:.1f}" if row["p50"] is not None else "-"
+            p95 = f"{row['p95']:.1f}" if row["p95"] is not None else "-"
+            print(f"{count:>8}{row['correct']:>10}{len(row['errors']):>8}{p50:>8}{p95:>8}"
+                  f"{peak:>9}", flush=True)
+            for error in row["errors"]:
+                print(f"    {error}")
+
+
+@contextmanager
+def _given(url: str) -> Iterator[tuple[str, None]]:
+    yield url.rstrip("/"), None
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,29 @@
+"""The load script in small: three browsers upload three faces to Explain at once, and each
+must get the grid of its own face (never another session's), without an error."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from benchmarks.load_explain import local_app, run_round
+from tests.test_browser import CHROMEDRIVER, CHROMIUM
+from tests.test_dashboard import write_data, write_store
+
+pytestmark = pytest.mark.skipif(
+    not (CHROMIUM.is_file() and CHROMEDRIVER.is_file()),
+    reason="needs headless Chromium: apt-get install -y chromium chromium-driver")
+
+
+def test_three_sessions_at_once_each_see_their_own_face(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.delenv("FER2013_DIR", raising=False)  # drawn faces: the same on any machine
+    data = write_data(tmp_path / "fer")
+    models = write_store(tmp_path / "store", data, ("tiny",))
+    with local_app({"FER_MODELS_DIR": str(models), "FER2013_DIR": str(data)}) as (url, pid):
+        (tmp_path / "warm").mkdir()
+        run_round(url, 1, tmp_path / "warm", 120, None)
+        (tmp_path / "three").mkdir()
+        row = run_round(url, 3, tmp_path / "three", 120, pid)
+    assert row["errors"] == [] and row["correct"] == 3, row
+    assert row["p95"] is not None and row["peak_mb"] > 0
