@@ -21,6 +21,7 @@ from .figures import learning_curves
 from .messages import user_errors
 from .frames import curves_frame
 from .navigation import link
+from .sources import study_accuracy
 from .training_job import JOB, Snapshot
 
 PROGRESS_SECONDS = 2.0
@@ -30,8 +31,18 @@ WEIGHTS_HINT = ("Fix it in **More settings**: set *Weights* to the path of the `
                 "purpose.")
 
 
+EVALUATION_NAMES = {"plain": "the faces as they are", "flip": "with mirrored copies",
+                    "tencrop": "with ten crops each"}
+
+
 def _progress(snap: Snapshot) -> None:
     plan = snap.plan
+    if snap.evaluation is not None:
+        done, total, what = snap.evaluation
+        st.progress(done / total, text=f"Training done. Measuring the new model on the test "
+                                       f"split: pass {done + 1} of {total}, "
+                                       f"{EVALUATION_NAMES.get(what, what)}")
+        return
     if plan is None:
         st.progress(0.0, text="Preparing the data and building the model...")
         return
@@ -68,10 +79,33 @@ def _offer_replacement(snap: Snapshot) -> None:
             st.rerun()
 
 
+def _standing(name: str) -> None:
+    """The new model's test accuracy beside the best other model of its family and the
+    study's figure, where there are such."""
+    store = ModelStore()
+    try:
+        new = store.get(name)
+    except FerError:
+        return
+    rivals = [m for m in store.list() if m.family == new.family and m.name != new.name
+              and m.test_accuracy is not None]
+    rows = [{"model": f"{new.name} (this run)", "test accuracy": new.test_accuracy}]
+    if rivals:
+        best = max(rivals, key=lambda m: m.test_accuracy)
+        rows.append({"model": f"{best.name} (best stored {new.family})",
+                     "test accuracy": best.test_accuracy})
+    if (study := study_accuracy(new)) is not None:
+        rows.append({"model": "the study", "test accuracy": study})
+    if new.test_accuracy is not None:
+        st.dataframe(rows, hide_index=True, column_config={
+            "test accuracy": st.column_config.NumberColumn(format="percent")})
+
+
 def _outcome(snap: Snapshot) -> None:
     """What became of the finished run, and where to go next."""
     if snap.state == "done":
         st.success(f"Trained and stored as **{snap.stored}**.", icon=":material/check_circle:")
+        _standing(snap.stored)
         if snap.request is not None and snap.request.replaces:
             _offer_replacement(snap)
     elif snap.state == "reused":
@@ -128,9 +162,22 @@ def live_panel() -> None:
     st.fragment(_curves, run_every=CURVES_SECONDS if polling else None)()
 
 
-def sidebar_status() -> None:
-    """A line in the sidebar while a run goes on, so that it is not forgotten on other pages."""
+def _sidebar_line() -> None:
     snap = JOB.snapshot()
-    if snap.running and snap.request is not None:
-        st.sidebar.caption(f":material/model_training: Training {snap.request.name}: "
-                           f"{snap.fraction:.0%} done")
+    if not snap.running or snap.request is None:
+        return
+    if snap.evaluation is not None:
+        done, total, _ = snap.evaluation
+        st.caption(f":material/model_training: {snap.request.name}: measuring on the test "
+                   f"split, pass {done + 1} of {total}")
+    else:
+        st.caption(f":material/model_training: Training {snap.request.name}: "
+                   f"{snap.fraction:.0%} done")
+
+
+def sidebar_status() -> None:
+    """A line in the sidebar while a run goes on, kept up to date, so that it is not
+    forgotten on other pages."""
+    if JOB.snapshot().running:
+        with st.sidebar:
+            st.fragment(_sidebar_line, run_every=PROGRESS_SECONDS * 2)()

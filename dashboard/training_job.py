@@ -50,6 +50,8 @@ class Snapshot:
     message: str = ""
     stored: str | None = None
     needs_weights: bool = False
+    evaluation: tuple[int, int, str] | None = None
+    """After the last epoch: (passes done, passes in all, which) over the test split."""
 
     @property
     def running(self) -> bool:
@@ -82,6 +84,9 @@ class RecordingProgress(Progress):
     def on_epoch_end(self, record: dict[str, Any]) -> None:
         self.job.update(epoch=record["epoch"], batch=0,
                         history=self.job.snapshot().history + (dict(record),))
+
+    def on_evaluation(self, done: int, total: int, what: str) -> None:
+        self.job.update(evaluation=(done, total, what))
 
 
 class TrainingJob:

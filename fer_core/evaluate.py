@@ -6,7 +6,7 @@ scikit-learn; expected calibration error says whether a model's confidence can b
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import keras
 import numpy as np
@@ -106,18 +106,30 @@ def provenance(dataset: Dataset, split: str) -> dict[str, str]:
 
 
 def full_report(models: Sequence[keras.Model], classes: Sequence[str], dataset: Dataset,
-                split: str = "test") -> dict[str, Any]:
+                split: str = "test",
+                on_step: Callable[[int, int, str], None] | None = None) -> dict[str, Any]:
     """``metrics.json`` content: plain figures plus flip and ten-crop TTA, with provenance.
 
-    Several models are averaged as an ensemble.
+    Several models are averaged as an ensemble. ``on_step(done, total, what)`` hears of each
+    of the passes over the split (a big model takes minutes for all of them).
     """
     part = dataset.split(split)
     if not len(part):
         raise ModelError(f"the dataset has no {split!r} split")
     images, labels = align_to_classes(part, classes)
+    modes = (None, *TTA_MODES)
+    total = len(modes) * len(models)
+    done = 0
 
     def proba(tta: str | None) -> np.ndarray:
-        return np.mean([predict_proba(m, images, tta) for m in models], axis=0)
+        nonlocal done
+        found = []
+        for model in models:
+            if on_step is not None:
+                on_step(done, total, tta or "plain")
+            found.append(predict_proba(model, images, tta))
+            done += 1
+        return np.mean(found, axis=0)
 
     report = classification_metrics(labels, proba(None), classes)
     report["tta"] = {mode: classification_metrics(labels, proba(mode), classes)

@@ -301,6 +301,12 @@ def test_train_stores_a_model_then_offers_it_again(store: Path, data_dir: Path) 
     app = submit(app, "custom_cnn", **settings)
     assert any("stored as **trained_here**" in s.value for s in app.success), texts(app)
     assert (store / "trained_here" / "model.keras").is_file()
+    standing = app.dataframe[0].value
+    assert standing["model"][0] == "trained_here (this run)"
+    assert "the study" in set(standing["model"])  # the new accuracy beside the study's
+    from dashboard.training_job import JOB
+
+    assert JOB.snapshot().evaluation[:2] == (2, 3)  # the test passes were reported
     app = submit(app, "custom_cnn", **settings)
     assert any("already trained on this data" in i.value for i in app.info), texts(app)
     app = submit(app, "custom_cnn", **{**settings, "store_name": "continued",

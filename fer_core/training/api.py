@@ -150,7 +150,9 @@ def train_model(
         resume=resume, progress=progress, stop=stop, max_minutes=max_minutes)
     history = run.history if source is None else continued_history(source.history, run.history)
     has_test = len(dataset.split("test")) > 0
-    metrics = full_report([network], cleaned.classes, dataset) if has_test else None
+    metrics = (full_report([network], cleaned.classes, dataset,
+                           on_step=progress.on_evaluation if progress else None)
+               if has_test else None)
     record = {
         **config.to_dict(),
         "epochs": run.epochs,

@@ -37,6 +37,10 @@ class Progress:
 
     def on_run_end(self) -> None: ...
 
+    def on_evaluation(self, done: int, total: int, what: str) -> None:
+        """The trained model is being measured on the test split: pass ``done`` of ``total``
+        (``what``: plain, flip or tencrop)."""
+
 
 class ConsoleProgress(Progress):
     """A tqdm bar per epoch with ETA, and one summary line per finished epoch."""
@@ -74,6 +78,9 @@ class ConsoleProgress(Progress):
 
     def on_run_end(self) -> None:
         self._close_bar()
+
+    def on_evaluation(self, done: int, total: int, what: str) -> None:
+        print(f"evaluating on the test split: pass {done + 1} of {total} ({what})", flush=True)
 
     def _close_bar(self) -> None:
         if self._bar is not None:
