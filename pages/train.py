@@ -75,6 +75,6 @@ if start:
             target, replaces = store.free_name(target), target
         request = Request(family, target, overrides, dataset, force, init_from, minutes or None,
                           replaces)
-        if JOB.start(request):
+        if JOB.start(request, resume=True):  # a run cut short (even by a restart) goes on
             st.rerun()
         st.warning("Another run is going: wait for it to end or stop it first.")

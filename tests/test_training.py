@@ -226,3 +226,37 @@ def test_a_run_can_start_from_a_stored_models_weights(tmp_path: Path) -> None:
     with pytest.raises(ModelError, match="architecture differs"):
         train_model("fer_vgg", data, overrides={"width": 8, "epochs": 1}, store=store,
                     init_from="custom_cnn")
+
+
+def test_a_killed_cli_run_leaves_no_model_and_resumes(tmp_path) -> None:
+    """kill -9 of ``python -m fer_core train`` mid-run: nothing half-written in the store, and
+    ``--resume`` finishes the run from its last checkpoint."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.helpers import write_folder_layout
+
+    data = write_folder_layout(tmp_path / "fer", per_class=6)
+    env = {**os.environ, "FER_CACHE_DIR": str(tmp_path / "cache"),
+           "FER_MODELS_DIR": str(tmp_path / "models")}
+    command = [sys.executable, "-m", "fer_core", "train", "--model", "custom_cnn", "--data",
+               str(data), "--epochs", "40", "--set", "patience=40", "--set", "batch_size=8"]
+    root = Path(__file__).resolve().parent.parent
+    child = subprocess.Popen(command, env=env, cwd=root, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while not list((tmp_path / "cache").glob("runs/*/checkpoint/state.json")):
+        assert child.poll() is None and time.monotonic() < deadline, "no checkpoint appeared"
+        time.sleep(0.05)
+    os.kill(child.pid, signal.SIGKILL)
+    child.wait(timeout=30)
+    assert not [p for p in (tmp_path / "models").glob("*") if not p.name.startswith(".")]
+    finished = subprocess.run([*command, "--resume"], env=env, cwd=root, capture_output=True,
+                              text=True, timeout=600)
+    assert finished.returncode == 0, finished.stderr[-2000:]
+    assert "resuming at epoch" in finished.stdout
+    history = json.loads((tmp_path / "models" / "custom_cnn" / "history.json").read_text())
+    assert [r["epoch"] for r in history["epochs"]][-1] <= 40 and len(history["epochs"]) >= 2
