@@ -15,7 +15,7 @@ from fer_core.data import CLASSES
 from fer_core.explain import METHODS
 from fer_core.models import build_model, get_spec
 from fer_core.store import ModelStore
-from tests.face_drawing import photo
+from tests.face_drawing import face_drawing, photo
 from tests.helpers import random_faces, write_folder_layout
 
 
@@ -40,7 +40,7 @@ def run(capsys: pytest.CaptureFixture, *argv: str) -> tuple[int, str, str]:
 
 def test_explain_writes_an_overlay_per_face_model_and_method(store, tmp_path, capsys) -> None:
     image = tmp_path / "face.png"
-    Image.fromarray(random_faces(1)[0]).save(image)
+    face_drawing(48).save(image)
     out = tmp_path / "maps"
     code, stdout, _ = run(capsys, "explain", "--model", "tiny_a", "--model", "tiny_b",
                           "--image", str(image), "--method", "gradcam", "--method", "saliency",
@@ -135,6 +135,12 @@ def test_explain_defaults_chooses_on_validation_and_records_them(store, tmp_path
     assert {"gradcam", "hirescam", "occlusion"} <= set(checks["methods"])
     assert all(stored[key] == value for key, value in before.items()
                if key != "gradcam_layer")  # nothing else changed
+    code, stdout, _ = run(capsys, "explain-metrics", "--model", "tiny_a", "--data", str(data),
+                          "--n", "4", "--methods", "default", "--no-checks", "--markdown")
+    assert code == 0 and stdout.startswith("| model | method | n |")
+    method = report["default_method"] or "gradcam"
+    assert f"| tiny_a | {'**' + method + '** (default)' if report['default_method'] else method}"\
+        in stdout and "| tiny_a | random |" in stdout
     code, _, err = run(capsys, "explain-defaults", "--model", "tiny_a", "--data", str(data),
                        "--n", "0")
     assert code == 2 and "--n must be at least 1" in err

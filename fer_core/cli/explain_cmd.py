@@ -39,11 +39,15 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="faithfulness, sanity and stability of explanation methods on dataset faces, "
              "next to random maps")
     _add_sample_arguments(metrics, default_split="test")
-    metrics.add_argument("--methods", nargs="+", choices=METHOD_CHOICES,
-                         default=list(METHOD_CHOICES), help="methods to compare (default: all)")
+    metrics.add_argument("--methods", nargs="+", choices=("default", *METHOD_CHOICES),
+                         default=list(METHOD_CHOICES),
+                         help="methods to compare; 'default' is each model's own (default: "
+                              "all); the random maps are always compared")
     metrics.add_argument("--no-checks", dest="checks", action="store_false",
                          help="skip the sanity and stability checks (faster)")
     metrics.add_argument("--json", action="store_true", help="print JSON")
+    metrics.add_argument("--markdown", action="store_true",
+                         help="print a Markdown table (the README's)")
     metrics.set_defaults(handler=run_explain_metrics)
 
     defaults = commands.add_parser(
@@ -152,16 +156,23 @@ def _sample(args: argparse.Namespace) -> np.ndarray:
 
 def run_explain_metrics(args: argparse.Namespace) -> int:
     from ..ensemble import member_models
-    from ..explain.metrics import compare_methods, format_table
+    from ..explain.metrics import compare_methods, format_markdown, format_table
     from ..store import ModelStore
 
-    models = member_models(ModelStore(), args.model)
     faces = _sample(args)
-    rows = compare_methods({m.name: (m.load_keras(), m.gradcam_layer) for m in models}, faces,
-                           args.methods, defaults={m.name: m.default_method for m in models},
-                           checks=args.checks)
+    rows = []
+    for stored in member_models(ModelStore(), args.model):
+        methods = [stored.default_method or "gradcam" if m == "default" else m
+                   for m in args.methods]
+        rows += compare_methods({stored.name: (stored.load_keras(), stored.gradcam_layer)},
+                                faces, list(dict.fromkeys(methods)),
+                                defaults={stored.name: stored.default_method},
+                                checks=args.checks)
     if args.json:
         print(json.dumps(rows, indent=2))
+        return 0
+    if args.markdown:
+        print(format_markdown(rows))
         return 0
     print(f"on {len(faces)} random {args.split} faces (seed {args.seed}), each model "
           "explaining its own prediction:")

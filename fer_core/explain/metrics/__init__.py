@@ -6,7 +6,8 @@ each next to random maps.
 """
 
 from .checks import SANE_BELOW, STABLE_ABOVE, rank_correlation, stability
-from .faithfulness import best_row, compare_methods, earns_default, format_table, verdict
+from .faithfulness import (best_row, compare_methods, earns_default, format_markdown,
+                           format_table, verdict)
 from .perturbation import area_under, baseline_images, perturbation_curves, saliency_ranks
 from .pointing import pointing_game
 from .scores import (METRICS, SCORE, SCORES, Score, beats_random, bootstrap_interval,
@@ -15,6 +16,7 @@ from .scores import (METRICS, SCORE, SCORES, Score, beats_random, bootstrap_inte
 __all__ = [
     "METRICS", "SANE_BELOW", "SCORE", "SCORES", "STABLE_ABOVE", "Score", "area_under",
     "baseline_images", "beats_random", "best_row", "bootstrap_interval", "compare_methods",
-    "earns_default", "face_scores", "faithfulness", "format_table", "perturbation_curves",
-    "pointing_game", "rank_correlation", "saliency_ranks", "stability", "verdict",
+    "earns_default", "face_scores", "faithfulness", "format_markdown", "format_table",
+    "perturbation_curves", "pointing_game", "rank_correlation", "saliency_ranks", "stability",
+    "verdict",
 ]

@@ -146,3 +146,25 @@ def format_table(rows: Sequence[Mapping[str, Any]]) -> str:
                  "stability: with the maps of the same face re-encoded as JPEG or shifted by a "
                  f"pixel (stable from {STABLE_ABOVE}).")
     return "\n".join(lines)
+
+
+def format_markdown(rows: Sequence[Mapping[str, Any]]) -> str:
+    """The rows of :func:`compare_methods` as a Markdown table, intervals in brackets."""
+    def score(row: Mapping[str, Any], name: str) -> str:
+        low, high = row[f"{name}_ci"]
+        return f"{row[name]:.3f} [{low:.3f}, {high:.3f}]"
+
+    def check(value: float | None) -> str:
+        return "" if value is None else f"{value:.2f}"
+
+    lines = ["| model | method | n | " + " | ".join(f"{SCORE[m].label} {SCORE[m].arrow}"
+                                                 for m in DECIDING)
+             + " | beats random | sanity | stability |",
+             "|---|---|---:|" + "---:|" * len(DECIDING) + "---:|---:|---:|"]
+    for row in rows:
+        method = f"**{row['method']}** (default)" if row.get("default") else row["method"]
+        wins = "" if row.get("beats_random") is None else f"{row['beats_random']}/{len(METRICS)}"
+        lines.append(f"| {row['model']} | {method} | {row['n']} | "
+                     + " | ".join(score(row, m) for m in DECIDING)
+                     + f" | {wins} | {check(row.get('sanity'))} | {check(row.get('stability'))} |")
+    return "\n".join(lines)
