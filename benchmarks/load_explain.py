@@ -167,7 +167,8 @@ def session(url: str, photo: Path, everyone: list[Path], ready: threading.Barrie
         outcome.seconds = time.perf_counter() - start
         outcome.correct = is_own(shown_crop(driver, url), photo, everyone)
     except Exception as exc:  # noqa: BLE001  every failure of a session is a figure
-        outcome.error = f"{type(exc).__name__}: {str(exc).splitlines()[0][:120] if str(exc) else ''}"
+        first_line = str(exc).splitlines()[0][:120] if str(exc) else ""
+        outcome.error = f"{type(exc).__name__}: {first_line}"
         ready.abort()
     finally:
         if driver is not None:

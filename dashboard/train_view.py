@@ -18,8 +18,8 @@ from fer_core.errors import FerError
 from fer_core.store import ModelStore
 
 from .figures import learning_curves
-from .messages import user_errors
 from .frames import curves_frame
+from .messages import user_errors
 from .navigation import link
 from .sources import study_accuracy
 from .training_job import JOB, Snapshot

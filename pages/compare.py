@@ -2,8 +2,13 @@
 
 import streamlit as st
 
-from dashboard.figures import (accuracy_vs_study, chart_with_csv, confusion, learning_curves,
-                               per_class_f1)
+from dashboard.figures import (
+    accuracy_vs_study,
+    chart_with_csv,
+    confusion,
+    learning_curves,
+    per_class_f1,
+)
 from dashboard.frames import accuracy_frame, confusion_frame, history_frame, per_class_frame
 from dashboard.messages import NO_MODELS_HELP
 from dashboard.sources import first_picks, stored_models

@@ -31,13 +31,13 @@ FAKE_EPOCHS = 3
 def write_store(root: Path, data: Path, names: tuple[str, ...] = ("tiny_a", "tiny_b")) -> Path:
     """Tiny untrained ``custom_cnn`` models stored as ``train_model`` stores them, with fake
     histories and real metrics measured on the dataset at ``data``."""
+    import keras
+
     from fer_core.data import load_dataset
     from fer_core.evaluate import full_report
     from fer_core.models import build_model, get_spec
     from fer_core.store import ModelStore
     from fer_core.training import make_config
-
-    import keras
 
     dataset = load_dataset(data)
     spec = get_spec("custom_cnn")

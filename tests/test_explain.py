@@ -13,13 +13,27 @@ import numpy as np
 import pytest
 
 from fer_core.errors import ImageError, ModelError
-from fer_core.explain import (BASELINE, METHODS, explain_face, make_explainer, normalize_maps,
-                              overlay, random_maps)
+from fer_core.explain import (
+    BASELINE,
+    METHODS,
+    explain_face,
+    make_explainer,
+    normalize_maps,
+    overlay,
+    random_maps,
+)
 from fer_core.explain.gradients import gradient_pass
 from fer_core.explain.methods import IntegratedGradients, SmoothGrad
-from fer_core.explain.metrics import (METRICS, area_under, compare_methods, faithfulness,
-                                      perturbation_curves, pointing_game, rank_correlation,
-                                      stability)
+from fer_core.explain.metrics import (
+    METRICS,
+    area_under,
+    compare_methods,
+    faithfulness,
+    perturbation_curves,
+    pointing_game,
+    rank_correlation,
+    stability,
+)
 from fer_core.explain.synthetic import SYNTHETIC_CLASSES, synthetic_faces
 from fer_core.models import build_model, get_spec
 from tests.helpers import random_faces

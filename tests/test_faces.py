@@ -13,8 +13,16 @@ from PIL import ExifTags, Image
 
 from fer_core.data.images import to_fer_array
 from fer_core.errors import ImageError
-from fer_core.faces import Box, Detection, FaceSearch, HaarFaceDetector, find_faces, has_face, read_image
-from fer_core.faces import reading
+from fer_core.faces import (
+    Box,
+    Detection,
+    FaceSearch,
+    HaarFaceDetector,
+    find_faces,
+    has_face,
+    read_image,
+    reading,
+)
 from fer_core.faces.cropping import centre_square, square_around
 from tests.face_drawing import expected_box, face_drawing, photo
 

@@ -12,8 +12,13 @@ import pytest
 from fer_core.cli import main
 from fer_core.data import CLASSES
 from fer_core.errors import ModelError, NameTaken
-from fer_core.evaluate import (align_to_classes, classification_metrics,
-                               expected_calibration_error, predict_proba, ten_crops)
+from fer_core.evaluate import (
+    align_to_classes,
+    classification_metrics,
+    expected_calibration_error,
+    predict_proba,
+    ten_crops,
+)
 from fer_core.models import build_model, get_spec
 from fer_core.store import ModelStore
 from tests.helpers import random_faces, write_folder_layout

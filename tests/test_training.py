@@ -13,8 +13,7 @@ import pytest
 from fer_core.errors import ModelError
 from fer_core.models import build_model, get_spec
 from fer_core.store import ModelStore
-from fer_core.training import Progress, TrainingStopped, make_config, train_model
-from fer_core.training import loop
+from fer_core.training import Progress, TrainingStopped, loop, make_config, train_model
 from fer_core.training.loop import Arrays, epochs_within, overruns, run_training
 from fer_core.training.schedules import apply_phase, plan_phases
 from tests.helpers import random_faces, write_folder_layout

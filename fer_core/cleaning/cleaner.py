@@ -9,7 +9,8 @@ import pandas as pd
 
 from ..data import SPLITS, Dataset
 from ..errors import DataError
-from .auditing import EXACT_REASONS, Audit, audit as run_audit
+from .auditing import EXACT_REASONS, Audit
+from .auditing import audit as run_audit
 from .policy import DEFAULT_POLICY, CleaningPolicy
 
 

@@ -15,6 +15,8 @@ from ..errors import ModelError, NameTaken
 def register(commands: argparse._SubParsersAction) -> None:
     listing = commands.add_parser("models", help="list model families and stored models")
     listing.add_argument("--json", action="store_true", help="print JSON")
+    listing.add_argument("--markdown", action="store_true",
+                         help="print the stored models as the README's Markdown table")
     listing.set_defaults(handler=run_models)
 
     train = commands.add_parser("train", help="train a model family (or reuse the stored one)")
@@ -62,6 +64,11 @@ def run_models(args: argparse.Namespace) -> int:
               for m in ModelStore().list()]
     if args.json:
         print(json.dumps({"families": specs, "stored": stored}, indent=2))
+        return 0
+    if args.markdown:
+        from ..zoo_table import zoo_markdown
+
+        print(zoo_markdown(ModelStore().list()))
         return 0
     print("families:")
     for s in specs:

@@ -7,8 +7,15 @@ and tests of whether an explanation is faithful (:mod:`.metrics`) and right (:mo
 
 from .base import Explainer
 from .heatmaps import COLORMAPS, normalize_maps, overlay
-from .methods import (BASELINE, EXPLAINERS, METHODS, forget_explainers, make_explainer,
-                      method_class, random_maps)
+from .methods import (
+                      BASELINE,
+                      EXPLAINERS,
+                      METHODS,
+                      forget_explainers,
+                      make_explainer,
+                      method_class,
+                      random_maps,
+)
 from .one_face import MethodResult, explain_face
 
 __all__ = ["BASELINE", "COLORMAPS", "EXPLAINERS", "METHODS", "Explainer", "MethodResult",

@@ -66,8 +66,8 @@ def fer_resnet_body(
 FER_RESNET = register(ModelSpec(
     name="fer_resnet",
     family="ours: small residual network",
-    description="Pre-activation ResNet (stem + 3 residual stages, GAP head, 1.2 M parameters); SGD, cosine LR, "
-                "augmentation, TTA.",
+    description="Pre-activation ResNet (stem + 3 residual stages, GAP head, 1.2 M "
+                "parameters); SGD, cosine LR, augmentation, TTA.",
     body=fer_resnet_body,
     input_size=48,
     channels=1,

@@ -6,12 +6,26 @@ each next to random maps.
 """
 
 from .checks import SANE_BELOW, STABLE_ABOVE, rank_correlation, stability
-from .faithfulness import (best_row, compare_methods, earns_default, format_markdown,
-                           format_table, verdict)
+from .faithfulness import (
+                           best_row,
+                           compare_methods,
+                           earns_default,
+                           format_markdown,
+                           format_table,
+                           verdict,
+)
 from .perturbation import area_under, baseline_images, perturbation_curves, saliency_ranks
 from .pointing import pointing_game
-from .scores import (METRICS, SCORE, SCORES, Score, beats_random, bootstrap_interval,
-                     faithfulness, face_scores)
+from .scores import (
+                           METRICS,
+                           SCORE,
+                           SCORES,
+                           Score,
+                           beats_random,
+                           bootstrap_interval,
+                           face_scores,
+                           faithfulness,
+)
 
 __all__ = [
     "METRICS", "SANE_BELOW", "SCORE", "SCORES", "STABLE_ABOVE", "Score", "area_under",

@@ -14,10 +14,22 @@ import numpy as np
 
 from ..base import predicted_classes
 from ..methods import BASELINE, METHODS, make_explainer
-from .checks import (SANE_BELOW, STABLE_ABOVE, other_classes, randomised_top, rank_correlation,
-                     stability)
-from .scores import (METRICS, SCORE, beats_random, bootstrap_interval, clearly_beats_random,
-                     face_scores)
+from .checks import (
+    SANE_BELOW,
+    STABLE_ABOVE,
+    other_classes,
+    randomised_top,
+    rank_correlation,
+    stability,
+)
+from .scores import (
+    METRICS,
+    SCORE,
+    beats_random,
+    bootstrap_interval,
+    clearly_beats_random,
+    face_scores,
+)
 
 DECIDING = ("deletion_auc", "insertion_auc")  # the scores a default method must clearly win
 CHECKED_FACES = 100  # correlations settle on far fewer faces than the scores' intervals need

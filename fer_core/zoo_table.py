@@ -1,0 +1,49 @@
+"""The table of stored models, from their own files: what the README shows, never typed."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+from .store import StoredModel
+
+
+def _percent(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1%}"
+
+
+def _hours(seconds: float | None) -> str:
+    if not seconds:
+        return "-"
+    return f"{seconds / 3600:.1f} h" if seconds >= 3600 else f"{seconds / 60:.0f} min"
+
+
+def _study(stored: StoredModel) -> str:
+    from .errors import ModelError
+    from .models import get_spec
+
+    try:
+        return _percent(get_spec(stored.family).study_accuracy)
+    except ModelError:  # an ensemble
+        return "-"
+
+
+def zoo_markdown(models: Sequence[StoredModel]) -> str:
+    """One row per stored model: parameters, training epochs and CPU time, test accuracy raw,
+    with flip and with ten-crop TTA, macro-F1, the study's figure for its family, and the
+    explanation method chosen for it."""
+    lines = ["| model | params | epochs | last run's training | test | flip | ten-crop "
+             "| macro-F1 | study | explained by |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+    for stored in models:
+        metrics = stored.metrics or {}
+        tta = metrics.get("tta") or {}
+        config = stored.config
+        epochs = "-" if stored.is_ensemble else str(len(stored.history) or config.get("epochs"))
+        method = stored.default_method or ("-" if stored.is_ensemble else "none beats random")
+        lines.append(
+            f"| `{stored.name}` | {config.get('parameters', 0) / 1e6:.2f} M | {epochs} | "
+            f"{_hours(config.get('training_seconds'))} | {_percent(metrics.get('accuracy'))} | "
+            f"{_percent(tta.get('flip', {}).get('accuracy'))} | "
+            f"{_percent(tta.get('tencrop', {}).get('accuracy'))} | "
+            f"{metrics.get('macro_f1', float('nan')):.3f} | {_study(stored)} | {method} |")
+    return "\n".join(lines)
