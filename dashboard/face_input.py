@@ -13,7 +13,7 @@ import numpy as np
 import streamlit as st
 from PIL import Image
 
-from fer_core.faces import FaceSearch, find_faces, read_image
+from fer_core.faces import EXTENSIONS, FaceSearch, find_faces, read_image
 from fer_core.store import StoredModel
 
 from .classroom import classroom_mode
@@ -24,7 +24,6 @@ from .sources import current_dataset, load_model, model_version
 
 UPLOAD, CAMERA, SAMPLE = "Upload", "Camera", "Dataset"
 SOURCES = (UPLOAD, CAMERA, SAMPLE)
-PHOTO_TYPES = ["jpg", "jpeg", "png", "webp"]
 ANY = "any emotion"
 
 
@@ -108,6 +107,7 @@ def choose_face(source: str, models: list[StoredModel]) -> Picked | None:
     if source == CAMERA:
         shot = st.camera_input("Take a photo", key="camera")
         return _photo_face(shot.getvalue(), "camera photo") if shot else None
-    upload = st.file_uploader("A photo with a face (jpg, png, webp)", type=PHOTO_TYPES,
-                              key="upload")
+    upload = st.file_uploader(
+        "A photo with a face", type=list(EXTENSIONS), key="upload",
+        help=f"{', '.join(EXTENSIONS)}; of an animation, its first frame")
     return _photo_face(upload.getvalue(), upload.name) if upload else None

@@ -168,12 +168,12 @@ def test_model_pickers_start_with_one_model_per_family() -> None:
     assert first_picks(runs[:2], 3) == ["a1", "a2"]
 
 
-def face_photo_bytes() -> bytes:
+def face_photo_bytes(fmt: str = "PNG") -> bytes:
     """A 320x240 photo with one drawn face that the detector finds."""
     from tests.face_drawing import photo
 
     buffer = io.BytesIO()
-    photo((320, 240), [(150, 40, 60)]).save(buffer, format="PNG")
+    photo((320, 240), [(150, 40, 60)]).save(buffer, format=fmt)
     return buffer.getvalue()
 
 
@@ -193,6 +193,14 @@ def test_explain_grid_from_an_upload(store: Path) -> None:
     methods = scores[scores["method"] != "Random (baseline)"]
     assert methods["beats_random"].str.fullmatch(r"[0-4] of 4").all()
     assert app.get("download_button")[0].proto.label.startswith("Download the grid")
+
+
+def test_explain_takes_what_the_reader_reads(store: Path) -> None:
+    app = open_page("explain")
+    assert {".gif", ".bmp", ".tiff"} <= set(app.get("file_uploader")[0].proto.type)
+    app.file_uploader(key="upload").set_value(("face.gif", face_photo_bytes("GIF"),
+                                               "image/gif")).run()
+    assert not app.exception and "Found 1 face" in texts(app)
 
 
 def test_explain_six_methods_and_a_chosen_emotion(store: Path) -> None:

@@ -6,10 +6,11 @@ dataset crop for the data audit. Neither Streamlit nor TensorFlow is imported he
 
 from .detection import Box, Detection, FaceDetector, HaarFaceDetector
 from .face_check import has_face
-from .reading import MAX_BYTES, MAX_PIXELS, ImageSource, read_image
+from .reading import EXTENSIONS, MAX_BYTES, MAX_PIXELS, ImageSource, read_image
 from .search import Face, FaceSearch, find_faces
 
 __all__ = [
+    "EXTENSIONS",
     "MAX_BYTES",
     "MAX_PIXELS",
     "Box",

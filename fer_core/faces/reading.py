@@ -25,6 +25,8 @@ small file that declares a huge image (a decompression bomb) never reaches memor
 
 FORMATS = ("JPEG", "PNG", "GIF", "WEBP", "BMP", "TIFF")
 """Raster photo formats only: Pillow's other plugins (EPS, PSD, ...) are not for uploads."""
+EXTENSIONS = ("jpg", "jpeg", "png", "gif", "webp", "bmp", "tif", "tiff")
+"""The file endings of :data:`FORMATS`, for an upload field."""
 
 ImageSource = bytes | str | Path | BinaryIO
 
