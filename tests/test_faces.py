@@ -166,10 +166,15 @@ def test_weak_boxes_beside_a_face_are_dropped_and_a_lone_weak_one_is_flagged():
     search = find_faces(Image.new("L", (800, 600), 128),
                         detector=FixedDetector(weak_small, face, strong_small))
     assert [f.box for f in search.faces] == [face.box, strong_small.box]
-    assert search.faces[0].likeness == "a clear face (40 detector votes)"
+    assert search.faces[0].likeness.startswith("face-like (40 detector votes) but with no eyes")
     (alone,) = find_faces(Image.new("L", (800, 600), 128),
                           detector=FixedDetector(weak_small)).faces
     assert alone.is_face and alone.likeness.startswith("weakly face-like (6 detector votes)")
+
+
+def test_a_drawn_face_is_a_clear_one_with_eyes():
+    (face,) = find_faces(photo((480, 360), [(120, 100, 160)])).faces
+    assert face.eyes and face.likeness.startswith("a clear face")
 
 
 def test_margin_widens_the_square_and_stays_inside_the_image():

@@ -15,7 +15,7 @@ import numpy as np
 from PIL import Image
 
 from .cropping import centre_square, fer_crop, square_around
-from .detection import Box, Detection, FaceDetector, HaarFaceDetector
+from .detection import Box, Detection, FaceDetector, HaarFaceDetector, has_eyes
 from .face_check import has_face
 
 FaceSource = Literal["detected", "whole_image", "centre"]
@@ -61,15 +61,19 @@ class Face:
     source: FaceSource
     is_face: bool = True
     votes: int | None = None
+    eyes: bool | None = None
 
     @property
     def likeness(self) -> str:
         """How face-like the detector found it, in words."""
         if self.votes is None:
             return "a face crop" if self.is_face else "not a face"
-        if self.votes >= CLEAR_VOTES:
-            return f"a clear face ({self.votes} detector votes)"
-        return f"weakly face-like ({self.votes} detector votes): it may not be a face"
+        if self.votes < CLEAR_VOTES:
+            return f"weakly face-like ({self.votes} detector votes): it may not be a face"
+        if not self.eyes:
+            return (f"face-like ({self.votes} detector votes) but with no eyes found: it may "
+                    "not be a face")
+        return f"a clear face ({self.votes} detector votes, eyes found)"
 
 
 @dataclass(frozen=True, eq=False)
@@ -101,7 +105,7 @@ def find_faces(
     width, height = gray.size
     if max(width, height) <= CROP_MAX_SIDE:
         return _whole(gray)
-    detections = _kept(_detect(gray, detector or HaarFaceDetector()))
+    detections = _kept(_detect(gray, detector or HaarFaceDetector()), np.asarray(gray))
     if not detections:
         centre = centre_square(gray.size)
         return FaceSearch(
@@ -111,7 +115,7 @@ def find_faces(
         )
     faces = tuple(
         Face(found.box, fer_crop(gray, square_around(found.box, margin, gray.size)), "detected",
-             votes=found.votes)
+             votes=found.votes, eyes=has_eyes(np.asarray(gray), found.box))
         for found in detections
     )
     plural = "face" if len(faces) == 1 else "faces, the largest first"
@@ -138,16 +142,26 @@ def _whole(gray: Image.Image) -> FaceSearch:
     )
 
 
-def _kept(detections: list[Detection]) -> list[Detection]:
-    """The detections largest first, without the weak boxes beside a larger face: a box with
-    few votes, less than half as wide as the largest, is mostly a shirt, a window pane or a
-    logo. A lone weak box is kept (and said to be weak): it may be the only face there is."""
+def _kept(detections: list[Detection], gray: np.ndarray) -> list[Detection]:
+    """The detections largest first, without the boxes that are probably not faces.
+
+    A weak box (few votes) less than half as wide as the largest is mostly a shirt, a window
+    pane or a logo beside the face; a weak box in which no eye is found is mostly a coin or a
+    texture. A lone box is always kept (and said to be weak when it is): it may be the only
+    face there is.
+    """
     ordered = sorted(detections, key=lambda found: found.box.area, reverse=True)
-    if not ordered:
-        return []
+    if len(ordered) < 2:
+        return ordered
     largest = ordered[0].box.w
-    return [found for found in ordered
-            if found.votes >= CLEAR_VOTES or found is ordered[0] or found.box.w * 2 >= largest]
+
+    def plausible(found: Detection) -> bool:
+        if found.votes >= CLEAR_VOTES:
+            return True
+        return found.box.w * 2 >= largest and has_eyes(gray, found.box)
+
+    kept = [found for found in ordered if plausible(found)]
+    return kept or ordered[:1]
 
 
 def _detect(gray: Image.Image, detector: FaceDetector) -> list[Detection]:
