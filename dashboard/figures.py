@@ -104,6 +104,17 @@ def accuracy_vs_study(frame: pd.DataFrame) -> go.Figure:
     return _styled(figure)
 
 
+def accuracy_vs_cost(frame: pd.DataFrame, cost: str, label: str) -> go.Figure:
+    """Test accuracy against a cost (hours of training, ms per face), one point per model."""
+    known = frame.dropna(subset=[cost, "accuracy"])
+    figure = px.scatter(known, x=cost, y="accuracy", text="model", color="model",
+                        color_discrete_sequence=PALETTE)
+    figure.update_traces(textposition="top center", marker_size=12, showlegend=False)
+    figure.update_yaxes(tickformat=".0%", title="test accuracy")
+    figure.update_xaxes(title=label, rangemode="tozero")
+    return _styled(figure, height=340)
+
+
 def probabilities(proba: np.ndarray, classes: Sequence[str], height: int = 240) -> go.Figure:
     """A model's probability per emotion for one face, the predicted one highlighted."""
     top = int(np.argmax(proba))

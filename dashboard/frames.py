@@ -12,7 +12,7 @@ import pandas as pd
 
 from fer_core.store import StoredModel
 
-from .sources import study_accuracy
+from .sources import model_costs, study_accuracy
 
 if TYPE_CHECKING:
     from fer_core.models import ModelSpec
@@ -43,6 +43,20 @@ def accuracy_frame(models: Sequence[StoredModel]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=[
         "model", "family", "parameters", "accuracy", "accuracy_flip", "accuracy_tencrop",
         "macro_f1", "study_accuracy", "test_images"])
+
+
+def cost_frame(models: Sequence[StoredModel]) -> pd.DataFrame:
+    """Per model: what it cost to train and costs to run, beside its test accuracy."""
+    rows = []
+    for model in models:
+        macs, ms = model_costs(model)
+        seconds = model.config.get("training_seconds")
+        rows.append({"model": model.name, "accuracy": (model.metrics or {}).get("accuracy"),
+                     "multiply_adds_m": None if macs is None else macs / 1e6,
+                     "ms_per_face": ms,
+                     "training_hours": None if seconds is None else seconds / 3600})
+    return pd.DataFrame(rows, columns=["model", "accuracy", "multiply_adds_m", "ms_per_face",
+                                       "training_hours"])
 
 
 def zoo_frame(specs: Sequence[ModelSpec], models: Sequence[StoredModel]) -> pd.DataFrame:

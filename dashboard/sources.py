@@ -139,3 +139,25 @@ def study_accuracy(stored: StoredModel) -> float | None:
         return get_spec(stored.family).study_accuracy
     except ModelError:  # an ensemble, or a family this version no longer has
         return None
+
+
+@st.cache_resource(show_spinner="Timing the model...", max_entries=32)
+def _costs(version: str) -> tuple[int, float]:
+    from fer_core.costs import ms_per_face, multiply_adds
+
+    model = _load_keras(version)
+    return multiply_adds(model), ms_per_face(model)
+
+
+def model_costs(stored: StoredModel) -> tuple[int | None, float | None]:
+    """Multiply-adds per face and milliseconds per face on this machine (an ensemble's are its
+    members' summed); None where the network cannot be loaded."""
+    members = [stored] if not stored.is_ensemble else [ModelStore().get(stored.path.parent / m)
+                                                      for m in stored.members]
+    found = []
+    for member in members:
+        try:
+            found.append(_costs(model_version(member)))
+        except FerError:
+            return None, None
+    return sum(m for m, _ in found), sum(ms for _, ms in found)

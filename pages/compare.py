@@ -3,13 +3,20 @@
 import streamlit as st
 
 from dashboard.figures import (
+    accuracy_vs_cost,
     accuracy_vs_study,
     chart_with_csv,
     confusion,
     learning_curves,
     per_class_f1,
 )
-from dashboard.frames import accuracy_frame, confusion_frame, history_frame, per_class_frame
+from dashboard.frames import (
+    accuracy_frame,
+    confusion_frame,
+    cost_frame,
+    history_frame,
+    per_class_frame,
+)
 from dashboard.messages import NO_MODELS_HELP
 from dashboard.sources import first_picks, stored_models
 
@@ -32,6 +39,20 @@ if not chosen:
 st.subheader("Accuracy on the test split, next to the study's")
 accuracy = accuracy_frame(chosen)
 chart_with_csv(accuracy_vs_study(accuracy), accuracy, "accuracy.csv", "accuracy")
+
+st.subheader("What each point of accuracy costs")
+st.caption("Left: hours of training on the machine that trained it (its last run). Right: "
+           "milliseconds to classify one face on this machine. Up and to the left is better.")
+costs = cost_frame(chosen)
+left, right = st.columns(2)
+with left:
+    st.plotly_chart(accuracy_vs_cost(costs, "training_hours", "hours of training"),
+                    key="cost_training")
+with right:
+    st.plotly_chart(accuracy_vs_cost(costs, "ms_per_face", "ms per face (this machine)"),
+                    key="cost_inference")
+st.download_button("Download the costs (CSV)", costs.to_csv(index=False), file_name="costs.csv",
+                   mime="text/csv", icon=":material/download:", key="costs_csv")
 
 st.subheader("Learning curves")
 st.caption("Solid: training data; dashed: validation data. A dashed line that stops improving "

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard.frames import zoo_frame
+from dashboard.frames import cost_frame, zoo_frame
 from dashboard.messages import DATA_HELP, NO_MODELS_HELP
 from dashboard.sources import current_dataset, dataset_path, stored_models
 from fer_core.models import list_specs
@@ -27,7 +27,8 @@ st.markdown("""
 
 st.subheader("The model zoo")
 models = stored_models()
-zoo = zoo_frame(list_specs(), models)
+zoo = zoo_frame(list_specs(), models).merge(
+    cost_frame(models).drop(columns="accuracy"), on="model", how="left")
 shown = zoo.assign(**{c: zoo[c] * 100 for c in (
     "accuracy", "accuracy_flip", "accuracy_tencrop", "study_accuracy")})
 st.dataframe(
@@ -41,6 +42,12 @@ st.dataframe(
         "macro_f1": st.column_config.NumberColumn("macro-F1", format="%.3f"),
         "study_accuracy": st.column_config.NumberColumn("the study's", format="%.1f%%"),
         "test_images": st.column_config.NumberColumn("test images", format="localized"),
+        "multiply_adds_m": st.column_config.NumberColumn(
+            "multiply-adds per face", format="%.0f M", help="Counted from the layers"),
+        "ms_per_face": st.column_config.NumberColumn(
+            "ms per face", format="%.1f", help="One face at a time, on this machine"),
+        "training_hours": st.column_config.NumberColumn(
+            "training hours", format="%.1f", help="The last run, on the machine that trained it"),
     })
 st.caption("TTA (test-time augmentation) averages the predictions for the face and its mirror "
            "image (flip) or for ten crops of it (ten-crop).")

@@ -114,6 +114,8 @@ def test_overview_without_dataset_lists_the_zoo(store: Path) -> None:
     app = open_page("overview")
     zoo = app.dataframe[0].value
     assert {"tiny_a", "tiny_b", "(not trained yet)"} <= set(zoo["model"])
+    tiny = zoo[zoo["model"] == "tiny_a"].iloc[0]
+    assert round(tiny["multiply_adds_m"]) == 55 and tiny["ms_per_face"] > 0  # custom_cnn's
     assert "FER2013 is not shipped" in texts(app)
 
 
@@ -154,8 +156,9 @@ def test_dataset_page_shows_counts_samples_and_audit(store: Path, data_dir: Path
 
 def test_compare_page_draws_every_figure(store: Path) -> None:
     app = open_page("compare")
-    assert len(app.get("plotly_chart")) == 5  # accuracy, curves, two matrices, per-class F1
-    assert len(app.get("download_button")) == 4
+    # accuracy, its cost in training and per face, curves, two matrices, per-class F1
+    assert len(app.get("plotly_chart")) == 7
+    assert len(app.get("download_button")) == 5
 
 
 def test_model_pickers_start_with_one_model_per_family() -> None:

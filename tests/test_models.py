@@ -67,3 +67,12 @@ def test_missing_imagenet_weights_say_how_to_fix(monkeypatch, tmp_path) -> None:
     weights = tmp_path / BACKBONES["vgg16"].weights_file
     weights.write_bytes(b"")
     assert resolve_weights(BACKBONES["vgg16"], str(tmp_path)) == str(weights)
+
+
+def test_multiply_adds_are_counted_from_the_layers() -> None:
+    from fer_core.costs import multiply_adds, ms_per_face
+
+    model = build_model(get_spec("custom_cnn"), 7)
+    convs = 48 * 48 * 9 * (1 * 32 + 32 * 32) + 24 * 24 * 9 * (32 * 64 + 64 * 64)
+    assert multiply_adds(model) == convs + 12 * 12 * 64 * 128 + 128 * 7
+    assert ms_per_face(model, repeats=3) > 0
