@@ -37,9 +37,9 @@ START_TIMEOUT = 120  # the first page imports TensorFlow: slow on a busy CPU
 PAGE_TIMEOUT = 180
 WINDOW = (1440, 1000)
 
-pytestmark = pytest.mark.skipif(
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.skipif(
     not (CHROMIUM.is_file() and CHROMEDRIVER.is_file()),
-    reason="needs headless Chromium: apt-get install -y chromium chromium-driver")
+    reason="needs headless Chromium: apt-get install -y chromium chromium-driver")]
 webdriver = pytest.importorskip("selenium.webdriver", reason="needs selenium (pip)")
 from selenium.common.exceptions import StaleElementReferenceException  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402

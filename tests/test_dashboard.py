@@ -305,6 +305,7 @@ def test_train_page_without_dataset_says_how_to_get_it(store: Path) -> None:
     assert "fer2013.csv" in texts(app)
 
 
+@pytest.mark.slow
 def test_train_stores_a_model_then_offers_it_again(store: Path, data_dir: Path) -> None:
     app = open_page("train", data_dir)
     assert any("sees 48x48 grey" in c.value for c in app.caption), texts(app)
@@ -331,6 +332,7 @@ def test_train_stores_a_model_then_offers_it_again(store: Path, data_dir: Path) 
     assert config["epochs"] == 1 and config["time_budget"]["epochs_asked"] == 3
 
 
+@pytest.mark.slow
 def test_train_replaces_a_model_only_when_asked_and_never_a_protected_one(
         store: Path, data_dir: Path) -> None:
     from fer_core.store import ModelStore
@@ -357,6 +359,7 @@ def test_train_replaces_a_model_only_when_asked_and_never_a_protected_one(
     shutil.rmtree(store / "keeper")
 
 
+@pytest.mark.slow
 def test_stop_then_resume_a_run(store: Path, data_dir: Path) -> None:
     app = open_page("train", data_dir)
     app = submit(app, "custom_cnn", wait=False, epochs=3, batch_size=4, limit=16,
@@ -377,6 +380,7 @@ def test_a_store_name_outside_the_store_is_refused(store: Path, data_dir: Path) 
     assert not (store.parent / "outside").exists()
 
 
+@pytest.mark.slow
 def test_transfer_without_weights_says_how_to_fix_it(store: Path, data_dir: Path) -> None:
     app = open_page("train", data_dir)
     app = submit(app, "transfer_vgg16", **{"opt.weights": "/nowhere/vgg16.h5", "limit": 8})

@@ -14,6 +14,8 @@ import pytest
 
 from fer_core.paths import PROJECT_ROOT
 
+pytestmark = pytest.mark.slow
+
 TRAIN_UNDER_JAX = textwrap.dedent("""
     import sys
     from pathlib import Path

@@ -11,9 +11,9 @@ from benchmarks.load_explain import local_app, run_round
 from tests.test_browser import CHROMEDRIVER, CHROMIUM
 from tests.test_dashboard import write_data, write_store
 
-pytestmark = pytest.mark.skipif(
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.skipif(
     not (CHROMIUM.is_file() and CHROMEDRIVER.is_file()),
-    reason="needs headless Chromium: apt-get install -y chromium chromium-driver")
+    reason="needs headless Chromium: apt-get install -y chromium chromium-driver")]
 
 
 def test_three_sessions_at_once_each_see_their_own_face(tmp_path: Path, monkeypatch) -> None:

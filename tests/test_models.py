@@ -70,7 +70,7 @@ def test_missing_imagenet_weights_say_how_to_fix(monkeypatch, tmp_path) -> None:
 
 
 def test_multiply_adds_are_counted_from_the_layers() -> None:
-    from fer_core.costs import multiply_adds, ms_per_face
+    from fer_core.costs import ms_per_face, multiply_adds
 
     model = build_model(get_spec("custom_cnn"), 7)
     convs = 48 * 48 * 9 * (1 * 32 + 32 * 32) + 24 * 24 * 9 * (32 * 64 + 64 * 64)

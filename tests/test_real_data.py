@@ -13,6 +13,8 @@ import pytest
 from fer_core.cleaning import Audit, audit, clean
 from fer_core.data import Dataset, load_dataset
 
+pytestmark = pytest.mark.slow
+
 TRAIN = {"angry": 3995, "disgust": 436, "fear": 4097, "happy": 7215, "neutral": 4965,
          "sad": 4830, "surprise": 3171}
 TEST = {"angry": 467, "disgust": 56, "fear": 496, "happy": 895, "neutral": 607, "sad": 653,

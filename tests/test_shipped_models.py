@@ -11,6 +11,8 @@ from fer_core.evaluate import align_to_classes, classification_metrics, predict_
 from fer_core.paths import PROJECT_ROOT
 from fer_core.store import ModelStore, StoredModel
 
+pytestmark = pytest.mark.slow
+
 STORE = ModelStore(PROJECT_ROOT / "models")
 SHIPPED = STORE.list()
 TOLERANCE = 0.005  # half a percentage point

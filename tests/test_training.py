@@ -227,6 +227,7 @@ def test_a_run_can_start_from_a_stored_models_weights(tmp_path: Path) -> None:
                     init_from="custom_cnn")
 
 
+@pytest.mark.slow
 def test_a_killed_cli_run_leaves_no_model_and_resumes(tmp_path) -> None:
     """kill -9 of ``python -m fer_core train`` mid-run: nothing half-written in the store, and
     ``--resume`` finishes the run from its last checkpoint."""
