@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from fer_core.errors import ModelError
+from fer_core.errors import ModelError, NameTaken
 from fer_core.models import build_model, get_spec
 from fer_core.store import ModelStore
 from fer_core.training import Progress, TrainingStopped, loop, make_config, train_model
@@ -165,7 +165,7 @@ def test_train_model_records_the_time_budget_and_the_epochs_it_left(tmp_path: Pa
                               max_minutes=1e-6)
     assert len(budgeted.history) == 1 and budgeted.config["epochs"] == 1
     assert budgeted.config["time_budget"] == {"minutes": 1e-6, "epochs_asked": 3}
-    _, reused = train_model("custom_cnn", data, overrides=settings, store=store)
+    _, reused = train_model("custom_cnn", data, overrides=settings, store=store, replace=True)
     assert not reused  # without the budget it is another run
     with pytest.raises(ModelError, match="time budget"):
         train_model("custom_cnn", data, overrides=settings, store=store, max_minutes=0)
@@ -193,7 +193,10 @@ def test_train_model_stores_everything_and_reuses_the_cache(tmp_path: Path) -> N
 
     again, reused = train_model("custom_cnn", data, overrides=settings, store=store)
     assert reused and again.path == stored.path
-    _, reused = train_model("custom_cnn", data, overrides=settings, store=store, force=True)
+    with pytest.raises(NameTaken, match="already holds a model"):  # retraining replaces nothing
+        train_model("custom_cnn", data, overrides=settings, store=store, force=True)
+    _, reused = train_model("custom_cnn", data, overrides=settings, store=store, force=True,
+                            replace=True)
     assert not reused
 
     images = random_faces(3, seed=9)[..., None].astype("float32")
