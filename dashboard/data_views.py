@@ -35,10 +35,14 @@ def audit_findings(_dataset: Dataset, fingerprint: str) -> tuple[pd.DataFrame, d
     return frame, found.counts_by_reason()
 
 
-def gallery_rows(findings: pd.DataFrame, reason: str, width: int = 8) -> list[pd.DataFrame]:
-    """The findings of ``reason`` as rows of a gallery: one duplicate group per row, or
-    ``width`` images per row for a reason without groups (blank images)."""
+def gallery_rows(findings: pd.DataFrame, reason: str, dataset: Dataset,
+                 width: int = 8) -> list[pd.DataFrame]:
+    """The findings of ``reason`` as rows of a gallery: one duplicate group per row, the
+    groups that show a face first and blank copies last, or ``width`` images per row for a
+    reason without groups (blank images)."""
     rows = findings[findings["reason"] == reason]
     if rows["group"].isna().all():
         return [rows.iloc[i:i + width] for i in range(0, len(rows), width)]
-    return [group for _, group in rows.groupby("group", sort=True)]
+    groups = [group for _, group in rows.groupby("group", sort=True)]
+    contrast = [float(dataset.images[group["row"].iloc[0]].std()) for group in groups]
+    return [groups[i] for i in np.argsort(contrast, kind="stable")[::-1]]

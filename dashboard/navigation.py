@@ -16,6 +16,7 @@ PAGES = {
     "dataset": ("Dataset", ":material/photo_library:"),
     "compare": ("Compare", ":material/leaderboard:"),
     "explain": ("Explain", ":material/visibility:"),
+    "emotions": ("Emotions", ":material/mood:"),
     "train": ("Train", ":material/model_training:"),
 }
 

@@ -18,7 +18,8 @@ from dashboard.frames import (
     per_class_frame,
 )
 from dashboard.messages import NO_MODELS_HELP
-from dashboard.sources import first_picks, stored_models
+from dashboard.mistakes import mistakes
+from dashboard.sources import current_dataset, first_picks, stored_models
 
 PER_ROW = 3
 
@@ -81,6 +82,14 @@ if with_matrix:
 missing = [m.name for m in chosen if m.name not in with_matrix]
 if missing:
     st.caption(f"No test metrics stored for {', '.join(missing)} (trained without a test split).")
+
+st.subheader("Mistakes: the faces behind a cell")
+dataset = current_dataset()
+if dataset is None or "test" not in dataset.split_names:
+    st.info("Set a dataset with a test split to see the faces behind each cell.",
+            icon=":material/folder_open:")
+else:
+    mistakes(chosen, dataset)
 
 st.subheader("F1 per emotion")
 per_class = per_class_frame(chosen)

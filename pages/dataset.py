@@ -7,6 +7,7 @@ from dashboard.figures import reason_counts, split_counts
 from dashboard.messages import DATA_HELP
 from dashboard.pictures import mosaic
 from dashboard.sources import current_dataset, dataset_path
+from fer_core.cleaning import REASON_WORDS
 
 PER_CLASS = 12
 GROUP_WIDTH = 8  # images per gallery row: a bigger duplicate group is summed up in a caption
@@ -60,9 +61,15 @@ if not any(by_reason.values()):
     st.success("No duplicates, leaks or blank images found.", icon=":material/check_circle:")
     st.stop()
 st.plotly_chart(reason_counts(by_reason), key="audit_chart")
+st.markdown("\n".join(f"- **{reason.replace('_', ' ')}**: {words}"
+                       for reason, words in REASON_WORDS.items() if by_reason.get(reason)))
+st.caption("Training drops what the cleaning policy names (duplicates, leaks, conflicting "
+           "labels, blanks); test figures always use the raw test split. Without a val/ "
+           "folder, the validation split is a stratified, seeded 10% of train: epochs, "
+           "ensembles and explanation methods are chosen on it, never on test.")
 shown = st.slider("Rows to show per gallery", 1, 30, 6, key="audit_rows")
 for reason, (title, explanation) in GALLERIES.items():
-    rows = gallery_rows(findings, reason, GROUP_WIDTH)
+    rows = gallery_rows(findings, reason, dataset, GROUP_WIDTH)
     count = by_reason.get(reason, 0)
     plural = "" if count == 1 else "s"
     with st.expander(f"{title}: {count:,} image{plural}", expanded=bool(rows)):

@@ -6,6 +6,7 @@ import streamlit as st
 from dashboard.explain_view import Style, explanation_grid
 from dashboard.explaining import CHOICES, OWN, method_title
 from dashboard.face_input import SOURCES, UPLOAD, choose_face
+from dashboard.face_lessons import cover_and_see, inside_network
 from dashboard.messages import NO_MODELS_HELP
 from dashboard.pictures import colour_scale
 from dashboard.sources import first_picks, single_models
@@ -86,3 +87,10 @@ if explained:
                 "beats random on", help="On how many of the four scores the map does better "
                                         "than a random map of the same face"),
         })
+
+if explained:
+    inside, cover = st.tabs(["Inside the network", "Cover and see"])
+    with inside:
+        inside_network(face.face, chosen)
+    with cover:
+        cover_and_see(face.face, chosen)

@@ -408,3 +408,34 @@ def test_classroom_mode_fixes_the_dataset_and_locks_training(store: Path, data_d
     assert not app.get("form")
     app.text_input(key="teacher_password_input").set_value("s3cret").run()
     assert app.get("form") and not app.exception
+
+
+def test_emotions_page_averages_each_emotion_per_model(store: Path, data_dir: Path) -> None:
+    app = open_page("emotions")
+    assert any("needs the dataset" in i.value for i in app.info)
+    app = open_page("emotions", data_dir)
+    assert not app.exception, [e.value for e in app.exception]
+    assert len(app.image) == 7 * 2  # seven emotions, two models
+    assert all(" on " in image.captions[0] for image in app.image)  # "41% on mouth"
+    assert len(app.get("plotly_chart")) == 1
+
+
+def test_compare_shows_the_faces_behind_a_confusion_cell(store: Path, data_dir: Path) -> None:
+    app = open_page("compare", data_dir)
+    app.selectbox(key="mistakes_true").set_value("happy")
+    app.selectbox(key="mistakes_predicted").set_value("angry").run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert any("happy test faces are predicted angry" in c.value for c in app.caption)
+
+
+def test_explain_looks_inside_and_covers_a_part(store: Path) -> None:
+    app = open_page("explain")
+    app.file_uploader(key="upload").set_value(("face.png", face_photo_bytes(), "image/png")).run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert any("block2_conv2_relu" in m.value for m in app.markdown)  # custom_cnn's last block
+    cover = app.dataframe[-1].value
+    assert list(cover["model"]) == ["tiny_a", "tiny_b"]
+    assert cover["before"].between(0, 1).all() and cover["after"].between(0, 1).all()
+    app.segmented_control(key="cover_part").set_value("a cell of a 3x3 grid").run()
+    assert not app.exception and any("grid cell 2,2 covered" in c for i in app.image
+                                      for c in i.captions)

@@ -301,3 +301,44 @@ def test_explain_face_scores_every_map_against_the_random_one(trained_on_mouths)
     for result in results.values():
         assert result.heatmap.shape == (48, 48) and set(result.scores) == set(METRICS)
     assert 0 <= results["gradcam"].beats_random <= 4
+
+
+def test_regions_cover_the_face_once_and_shares_add_up() -> None:
+    from fer_core.explain.regions import REGIONS, region_shares
+
+    assert (np.sum(np.stack(list(REGIONS.values())), axis=0) == 1).all()
+    shares = region_shares(np.zeros((48, 48)))
+    assert sum(shares.values()) == pytest.approx(1)
+    spot = np.zeros((48, 48))
+    spot[38, 24] = 1
+    assert region_shares(spot)["mouth"] == 1
+
+
+def test_class_maps_and_covering_find_the_mouth_that_decides(trained_on_mouths) -> None:
+    """The synthetic faces' label is the mouth alone: the average map of each class puts its
+    mass on the mouth, and covering the mouth changes the prediction more than any other part."""
+    from fer_core.explain.regions import PARTS, REGIONS, class_maps, cover_effect, region_shares
+
+    model, test, predicted = trained_on_mouths
+    explainer = make_explainer("gradcam", model, "features")
+    averages = class_maps(explainer.explain, test.images, test.labels, SYNTHETIC_CLASSES)
+    assert set(averages) == set(SYNTHETIC_CLASSES)
+    for average in averages.values():
+        shares = region_shares(average)
+        area = {name: mask.mean() for name, mask in REGIONS.items()}
+        assert shares["mouth"] / area["mouth"] == max(shares[r] / area[r] for r in REGIONS)
+    drops = {part: [] for part in PARTS}
+    for face, label in zip(test.images[:30], predicted[:30], strict=True):
+        effect = cover_effect(model, face)
+        for part in PARTS:
+            drops[part].append(effect["nothing"][label] - effect[part][label])
+    mean_drop = {part: float(np.mean(values)) for part, values in drops.items()}
+    assert max(mean_drop, key=mean_drop.get) == "mouth", mean_drop
+
+
+def test_feature_maps_go_from_the_full_face_to_the_last_block() -> None:
+    from fer_core.explain.inside import feature_maps
+
+    blocks = feature_maps(untrained("fer_vgg"), random_faces(1)[0], top=4)
+    assert [b.size for b in blocks] == [(48, 48), (24, 24), (12, 12), (6, 6)]
+    assert all(b.maps.shape == (4, *b.size) and b.maps.max() <= 1 for b in blocks)

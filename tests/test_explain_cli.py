@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import keras
@@ -144,3 +145,21 @@ def test_explain_defaults_chooses_on_validation_and_records_them(store, tmp_path
     code, _, err = run(capsys, "explain-defaults", "--model", "tiny_a", "--data", str(data),
                        "--n", "0")
     assert code == 2 and "--n must be at least 1" in err
+
+
+def test_explain_classes_averages_each_emotion_and_caches(store, tmp_path, capsys) -> None:
+    data = write_folder_layout(tmp_path / "fer", per_class=3, splits=("test",))
+    code, stdout, _ = run(capsys, "explain-classes", "--model", "tiny_a", "--data", str(data),
+                          "--method", "gradcam", "--json")
+    assert code == 0
+    report = json.loads(stdout)
+    assert report["method"] == "gradcam" and report["split"] == "test"
+    assert report["regions"] == ["eyes and brows", "nose", "mouth", "the rest"]
+    assert set(report["shares"]) == set(CLASSES) and report["counts"]["happy"] == 3
+    for shares in report["shares"].values():
+        assert sum(shares.values()) == pytest.approx(1)
+    cached = list((Path(os.environ["FER_CACHE_DIR"]) / "emotion_maps").glob("*.npz"))
+    assert cached
+    code, stdout, _ = run(capsys, "explain-classes", "--model", "tiny_a", "--data", str(data),
+                          "--method", "gradcam")
+    assert code == 0 and "happy" in stdout and "mouth" in stdout

@@ -5,7 +5,7 @@ a named :class:`CleaningPolicy` and records its name in ``Dataset.policy``. Noth
 models.
 """
 
-from .auditing import DEFAULT_BLANK_STD, REASONS, Audit, Finding, audit
+from .auditing import DEFAULT_BLANK_STD, REASON_WORDS, REASONS, Audit, Finding, audit
 from .cleaner import clean
 from .policy import (
     DEFAULT_POLICY,
@@ -22,6 +22,7 @@ __all__ = [
     "PRESETS",
     "RAW_POLICY",
     "REASONS",
+    "REASON_WORDS",
     "STUDY_POLICY",
     "Audit",
     "CleaningPolicy",

@@ -27,6 +27,15 @@ REASONS: tuple[str, ...] = (
     "blank",
     "no_face",
 )
+REASON_WORDS: dict[str, str] = {
+    "duplicate": "the same picture more than once in one split",
+    "cross_split_duplicate": "a leak: the same picture in more than one split",
+    "conflicting_label_duplicate": "the same picture filed under different emotions",
+    "near_duplicate": "a near copy of another picture (resized, re-encoded, slightly edited)",
+    "blank": "a near-constant frame with no face at all",
+    "no_face": "a picture in which the face detector finds no face",
+}
+"""Each reason in one line, for a class."""
 EXACT_REASONS = REASONS[:3]
 GROUPED_REASONS = REASONS[:4]
 

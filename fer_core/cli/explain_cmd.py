@@ -58,6 +58,22 @@ def register(commands: argparse._SubParsersAction) -> None:
     defaults.add_argument("--dry-run", action="store_true", help="print, record nothing")
     defaults.add_argument("--json", action="store_true", help="print JSON")
     defaults.set_defaults(handler=run_explain_defaults)
+    _add_classes_command(commands)
+
+
+def _add_classes_command(commands: argparse._SubParsersAction) -> None:
+    classes = commands.add_parser(
+        "explain-classes",
+        help="what a model looks at for each emotion: its average map over the test faces of "
+             "that emotion, and the share of it on the eyes and brows, nose, mouth and the rest")
+    classes.add_argument("--model", required=True, help="stored model name or folder")
+    classes.add_argument("--data", required=True, help="dataset path; test/ alone is enough")
+    classes.add_argument("--method", choices=METHOD_CHOICES,
+                         help="explanation method (default: the model's own)")
+    classes.add_argument("--per-class", type=int, default=200,
+                         help="faces averaged per emotion, drawn at random (default 200; 0: all)")
+    classes.add_argument("--json", action="store_true", help="print JSON")
+    classes.set_defaults(handler=run_explain_classes)
 
 
 def _add_sample_arguments(parser: argparse.ArgumentParser, default_split: str) -> None:
@@ -200,3 +216,32 @@ def run_explain_defaults(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(report, indent=2))
     return 0
+
+
+def run_explain_classes(args: argparse.Namespace) -> int:
+    from ..data import load_dataset
+    from ..explain.classes import emotion_maps
+    from ..store import ModelStore
+
+    stored = ModelStore().get(args.model)
+    if stored.is_ensemble:
+        raise ModelError(f"{stored.name} is an ensemble: explain one of its members")
+    found = emotion_maps(stored, load_dataset(args.data), args.method,
+                         per_class=args.per_class or None,
+                         progress=None if args.json else _progress_line)
+    if args.json:
+        print(json.dumps(found.summary(), indent=2))
+        return 0
+    regions = list(next(iter(found.shares.values())))
+    print(f"{stored.name}, {found.method} maps, averaged over each emotion's "
+          f"{found.split} faces (share of the map on each region):")
+    print(f"{'emotion':<10}{'faces':>7}" + "".join(f"{r:>16}" for r in regions))
+    for emotion, shares in found.shares.items():
+        print(f"{emotion:<10}{found.counts[emotion]:>7}"
+              + "".join(f"{shares[r]:>16.0%}" for r in regions))
+    return 0
+
+
+def _progress_line(done: int, total: int) -> None:
+    print(f"\rexplaining the test faces: {done} of {total}", end="\n" if done == total else "",
+          flush=True)

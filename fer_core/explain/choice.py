@@ -13,6 +13,7 @@ from typing import Any
 import keras
 import numpy as np
 
+from .inside import block_outputs
 from .methods import BASELINE, EXPLAINERS
 from .metrics.faithfulness import best_row, compare_methods
 
@@ -24,14 +25,9 @@ RESOLUTIONS = 3  # candidate layers: the last activation at each of the last thr
 
 
 def candidate_layers(model: keras.Model, count: int = RESOLUTIONS) -> list[str]:
-    """The last activation layer (ReLU or swish output) at each of the model's last ``count``
+    """The last activation (ReLU or swish output) at each of the model's last ``count``
     spatial resolutions, deepest first: non-negative feature maps, as Grad-CAM++ assumes."""
-    found: dict[int, str] = {}
-    for layer in model.layers:
-        shape = layer.output.shape
-        if len(shape) == 4 and isinstance(layer, (keras.layers.Activation, keras.layers.ReLU)):
-            found[shape[1]] = layer.name
-    return [found[size] for size in sorted(found)[:count]]
+    return block_outputs(model)[::-1][:count]
 
 
 @dataclass

@@ -1,0 +1,88 @@
+"""Compare's "Mistakes": pick a cell of a model's confusion matrix and see the faces in it, each
+with the model's probability, its own map, and what the data audit says of that face."""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+import streamlit as st
+
+from fer_core.cleaning import REASON_WORDS
+from fer_core.data import Dataset
+from fer_core.evaluate import align_to_classes, predict_proba
+from fer_core.explain import make_explainer, overlay
+from fer_core.store import StoredModel
+
+from .data_views import audit_findings
+from .explaining import own_method
+from .sources import load_model, model_version
+
+FACES = 12
+PER_ROW = 6
+
+
+@st.cache_data(max_entries=16, show_spinner="Predicting the test split...")
+def _test_probabilities(_model: keras.Model, version: str, _images: np.ndarray,
+                        fingerprint: str) -> np.ndarray:
+    return predict_proba(_model, _images)
+
+
+@st.cache_data(max_entries=64, show_spinner="Explaining the faces...")
+def _maps(_model: keras.Model, version: str, layer: str | None, method: str,
+          faces: np.ndarray, target: int) -> np.ndarray:
+    return make_explainer(method, _model, layer).explain(faces, target)
+
+
+def _audit_notes(dataset: Dataset) -> dict[str, str]:
+    """What the audit found, by image id, in words."""
+    findings, _ = audit_findings(dataset, dataset.fingerprint)
+    notes: dict[str, str] = {}
+    for image_id, reason in zip(findings["id"], findings["reason"], strict=True):
+        notes.setdefault(image_id, REASON_WORDS.get(reason, reason.replace("_", " ")))
+    return notes
+
+
+def mistakes(models: list[StoredModel], dataset: Dataset) -> None:
+    """The section: a model, a true and a predicted emotion, and the faces in that cell."""
+    singles = [m for m in models if not m.is_ensemble]
+    if not singles:
+        st.caption("Pick a model with a network of its own (not an ensemble) above.")
+        return
+    model_col, true_col, predicted_col = st.columns(3)
+    stored = next(m for m in singles if m.name == model_col.selectbox(
+        "Model", [m.name for m in singles], key="mistakes_model"))
+    classes = stored.classes
+    truth = true_col.selectbox("True emotion", classes, index=classes.index("fear")
+                               if "fear" in classes else 0, key="mistakes_true")
+    guess = predicted_col.selectbox("Predicted emotion", classes, index=classes.index("surprise")
+                                    if "surprise" in classes else 0, key="mistakes_predicted")
+    model = load_model(stored)
+    if model is None:
+        return
+    test = dataset.split("test")
+    images, labels = align_to_classes(test, classes)
+    known = np.isin(np.asarray(test.classes)[test.labels], classes)
+    ids = np.asarray(test.ids)[known]
+    version = model_version(stored)
+    proba = _test_probabilities(model, version, images, test.fingerprint)
+    t, p = classes.index(truth), classes.index(guess)
+    cell = np.flatnonzero((labels == t) & (proba.argmax(axis=1) == p))
+    cell = cell[np.argsort(-proba[cell, p], kind="stable")][:FACES]
+    total = int(((labels == t) & (proba.argmax(axis=1) == p)).sum())
+    st.caption(f"{total} of the {int((labels == t).sum())} {truth} test faces are predicted "
+               f"{guess} by {stored.name}" + (f"; the {len(cell)} it is surest of:" if total
+                                               else "."))
+    if not len(cell):
+        return
+    method = own_method(stored)
+    maps = _maps(model, version, stored.gradcam_layer, method, images[cell], p)
+    notes = _audit_notes(dataset)
+    for start in range(0, len(cell), PER_ROW):
+        for column, i, heatmap in zip(st.columns(PER_ROW), cell[start:start + PER_ROW],
+                                      maps[start:start + PER_ROW], strict=False):
+            with column:
+                st.image(overlay(images[i], heatmap, size=144), width="stretch")
+                note = notes.get(ids[i])
+                st.caption(f"{ids[i]}: {guess} {proba[i, p]:.0%}"
+                           + (f"  \n:orange[audit: {note}]" if note else ""))
+    st.caption(f"Maps: {stored.name}'s own method ({method}), for {guess}.")
