@@ -325,8 +325,8 @@ def test_class_maps_and_covering_find_the_mouth_that_decides(trained_on_mouths) 
     assert set(averages) == set(SYNTHETIC_CLASSES)
     for average in averages.values():
         shares = region_shares(average)
-        area = {name: mask.mean() for name, mask in REGIONS.items()}
-        assert shares["mouth"] / area["mouth"] == max(shares[r] / area[r] for r in REGIONS)
+        assert max(PARTS, key=shares.get) == "mouth", shares  # the synthetic mouth spans rows
+        assert shares["mouth"] / REGIONS["mouth"].mean() > 1.5  # 27-45, the nose box's end too
     drops = {part: [] for part in PARTS}
     for face, label in zip(test.images[:30], predicted[:30], strict=True):
         effect = cover_effect(model, face)
