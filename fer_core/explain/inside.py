@@ -36,7 +36,7 @@ def feature_maps(model: keras.Model, face: np.ndarray, top: int = 8) -> list[Blo
     """For ``face`` (uint8 48x48), each block's ``top`` channels by mean activation."""
     names = block_outputs(model)
     probe = keras.Model(model.inputs, [model.get_layer(n).output for n in names])
-    outputs = probe(model_input(face[None]), training=False)
+    outputs = probe([model_input(face[None])], training=False)
     outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
     blocks = []
     for name, output in zip(names, outputs, strict=True):
