@@ -49,10 +49,12 @@ def explanations(_model: keras.Model, version: str, layer: str | None, methods: 
     return explain_face(_model, layer, methods, face, target)
 
 
-@st.cache_data(max_entries=16, show_spinner="Predicting the test split...")
-def _test_predictions(_model: keras.Model, version: str, _images: np.ndarray,
-                      fingerprint: str) -> np.ndarray:
-    return predict_proba(_model, _images).argmax(axis=1)
+@st.cache_data(max_entries=16, show_spinner="Predicting the test faces...")
+def split_probabilities(_model: keras.Model, version: str, _images: np.ndarray,
+                        images_key: str) -> np.ndarray:
+    """The model's probabilities for a set of faces named by ``images_key`` (the split's
+    fingerprint, and what was taken of it)."""
+    return predict_proba(_model, _images)
 
 
 def misclassified(model: keras.Model, version: str, classes: list[str],
@@ -61,5 +63,6 @@ def misclassified(model: keras.Model, version: str, classes: list[str],
     known = np.isin(np.asarray(test.classes)[test.labels], classes)
     images, labels = align_to_classes(test, classes)
     wrong = np.zeros(len(test), dtype=bool)
-    wrong[known] = _test_predictions(model, version, images, test.fingerprint) != labels
+    predicted = split_probabilities(model, version, images, test.fingerprint).argmax(axis=1)
+    wrong[known] = predicted != labels
     return wrong

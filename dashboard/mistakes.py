@@ -9,22 +9,16 @@ import streamlit as st
 
 from fer_core.cleaning import REASON_WORDS
 from fer_core.data import Dataset
-from fer_core.evaluate import align_to_classes, predict_proba
+from fer_core.evaluate import align_to_classes
 from fer_core.explain import make_explainer, overlay
 from fer_core.store import StoredModel
 
 from .data_views import audit_findings
-from .explaining import own_method
+from .explaining import own_method, split_probabilities
 from .sources import load_model, model_version
 
 FACES = 12
 PER_ROW = 6
-
-
-@st.cache_data(max_entries=16, show_spinner="Predicting the test split...")
-def _test_probabilities(_model: keras.Model, version: str, _images: np.ndarray,
-                        fingerprint: str) -> np.ndarray:
-    return predict_proba(_model, _images)
 
 
 @st.cache_data(max_entries=64, show_spinner="Explaining the faces...")
@@ -64,7 +58,7 @@ def mistakes(models: list[StoredModel], dataset: Dataset) -> None:
     known = np.isin(np.asarray(test.classes)[test.labels], classes)
     ids = np.asarray(test.ids)[known]
     version = model_version(stored)
-    proba = _test_probabilities(model, version, images, test.fingerprint)
+    proba = split_probabilities(model, version, images, test.fingerprint)
     t, p = classes.index(truth), classes.index(guess)
     cell = np.flatnonzero((labels == t) & (proba.argmax(axis=1) == p))
     cell = cell[np.argsort(-proba[cell, p], kind="stable")][:FACES]

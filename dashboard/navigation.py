@@ -17,6 +17,7 @@ PAGES = {
     "compare": ("Compare", ":material/leaderboard:"),
     "explain": ("Explain", ":material/visibility:"),
     "emotions": ("Emotions", ":material/mood:"),
+    "lesson": ("Lesson", ":material/school:"),
     "train": ("Train", ":material/model_training:"),
 }
 

@@ -175,6 +175,22 @@ def test_compare(browser: webdriver.Chrome, app_url: str, shots: Path) -> None:
     check_and_shoot(browser, shots, "compare")
 
 
+def test_compare_shows_the_faces_behind_a_cell(browser: webdriver.Chrome, app_url: str,
+                                               shots: Path) -> None:
+    open_page(browser, app_url, "compare", "Mistakes: the faces behind a cell")
+    choose(browser, "True emotion", "happy")
+    settled(browser, "happy test faces are predicted")
+    section = browser.find_element(By.XPATH, '//*[contains(text(), "Mistakes: the faces")]')
+    browser.execute_script("arguments[0].scrollIntoView();", section)
+    check_and_shoot(browser, shots, "compare_mistakes")
+
+
+def test_emotions(browser: webdriver.Chrome, app_url: str, shots: Path) -> None:
+    open_page(browser, app_url, "emotions", "Where the maps fall", "stPlotlyChart")
+    assert len(browser.find_elements(By.CSS_SELECTOR, '[data-testid="stImage"]')) >= 7
+    check_and_shoot(browser, shots, "emotions")
+
+
 def real_faces_photo(data: str) -> Image.Image:
     """Two FER2013 test faces (happy, surprise) enlarged on a plain background: for README
     screenshots, where real faces show more than drawings. Each is the first of its emotion

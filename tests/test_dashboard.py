@@ -439,3 +439,21 @@ def test_explain_looks_inside_and_covers_a_part(store: Path) -> None:
     app.segmented_control(key="cover_part").set_value("a cell of a 3x3 grid").run()
     assert not app.exception and any("grid cell 2,2 covered" in c for i in app.image
                                       for c in i.captions)
+
+
+def test_the_lesson_walks_through_its_five_faces(store: Path, data_dir: Path) -> None:
+    app = open_page("lesson")
+    assert any("set the dataset" in i.value for i in app.info)  # step 1 needs the data
+    app.segmented_control(key="lesson_step").set_value("4. Not a face, still an answer").run()
+    assert not app.exception and len(app.get("plotly_chart")) == 2  # answers, and no maps
+    assert not [i for i in app.image if "Grad-CAM" in str(i.captions)]
+    app.segmented_control(key="lesson_step").set_value(
+        "5. A map that fails its sanity check").run()
+    assert not app.exception  # the tiny models have no checks: said plainly
+    assert app.success or len(app.image) == 3
+    app = open_page("lesson", data_dir)
+    for step in ("1. A confident right answer", "3. A train/test leak"):
+        app.segmented_control(key="lesson_step").set_value(step).run()
+        assert not app.exception, [e.value for e in app.exception]
+    assert any("is in the test split, and the same picture is in train" in c.value
+               for c in app.caption)
