@@ -238,31 +238,40 @@ def free_port() -> int:
 
 
 @contextmanager
-def local_app(env: dict[str, str] | None = None) -> Iterator[tuple[str, int]]:
-    """The dashboard on a free localhost port; its URL and process id."""
+def local_app(env: dict[str, str] | None = None,
+              log: Path | None = None) -> Iterator[tuple[str, int]]:
+    """The dashboard on a free localhost port, its output in ``log``; its URL and process id."""
     port = free_port()
+    output = open(log, "w") if log else subprocess.DEVNULL  # noqa: SIM115  closed below
     server = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "dashboard/app.py", "--server.headless",
          "true", "--server.port", str(port), "--server.address", "127.0.0.1",
          "--server.fileWatcherType", "none"],
-        cwd=ROOT, env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL)
+        cwd=ROOT, env={**os.environ, **(env or {})}, stdout=output, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 180
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as reply:
-                    if reply.read() == b"ok":
-                        break
-            except OSError:
-                time.sleep(0.5)
-        else:
-            raise RuntimeError("the app did not start in 180 s")
+        while not _healthy(url):
+            said = log.read_text()[-3000:] if log else ""
+            if server.poll() is not None:
+                raise RuntimeError(f"the app exited:\n{said}")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the app did not answer in 180 s:\n{said}")
+            time.sleep(0.5)
         yield url, server.pid
     finally:
         server.terminate()
         server.wait(timeout=30)
+        if log:
+            output.close()
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as reply:
+            return reply.read() == b"ok"
+    except OSError:
+        return False
 
 
 def warm(url: str, folder: Path, timeout: float) -> None:

@@ -12,11 +12,7 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -25,6 +21,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from benchmarks.load_explain import local_app
 from fer_core.data import load_dataset
 from fer_core.faces import find_faces
 from tests.face_drawing import photo
@@ -32,8 +29,6 @@ from tests.test_dashboard import write_data, write_store
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
-ROOT = Path(__file__).resolve().parent.parent
-START_TIMEOUT = 120  # the first page imports TensorFlow: slow on a busy CPU
 PAGE_TIMEOUT = 180
 WINDOW = (1440, 1000)
 
@@ -51,43 +46,12 @@ REAL_DATA = os.environ.get("FER2013_DIR") if SCREENSHOT_DIR else None
 REAL_MODELS = os.environ.get("SCREENSHOT_MODELS_DIR") if SCREENSHOT_DIR else None
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_for_health(url: str, server: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        assert server.poll() is None, f"streamlit exited:\n{log.read_text()[-3000:]}"
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as reply:
-                if reply.read() == b"ok":
-                    return
-        except OSError:
-            time.sleep(0.5)
-    pytest.fail(f"streamlit did not answer in {START_TIMEOUT}s:\n{log.read_text()[-3000:]}")
-
-
 @contextmanager
 def served(models: Path | str, data: Path | str, log: Path, **env: str) -> Iterator[str]:
     """The dashboard served on a free local port with this store, dataset and environment."""
-    port = free_port()
-    env = {**os.environ, "FER_MODELS_DIR": str(models), "FER2013_DIR": str(data), **env}
-    with open(log, "w") as output:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "dashboard/app.py",
-             "--server.headless", "true", "--server.port", str(port),
-             "--server.address", "127.0.0.1", "--server.fileWatcherType", "none"],
-            cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_for_health(url, server, log)
+    with local_app({"FER_MODELS_DIR": str(models), "FER2013_DIR": str(data), **env},
+                   log) as (url, _):
         yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 @pytest.fixture(scope="module")
