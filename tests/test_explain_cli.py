@@ -119,6 +119,7 @@ def test_method_choices_are_the_library_methods() -> None:
     assert explain_cmd.METHOD_CHOICES == METHODS
 
 
+@pytest.mark.slow
 def test_explain_defaults_chooses_on_validation_and_records_them(store, tmp_path,
                                                                  capsys) -> None:
     data = write_folder_layout(tmp_path / "fer", per_class=4)

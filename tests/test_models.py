@@ -22,7 +22,9 @@ def tiny_model(name: str) -> keras.Model:
     return build_model(get_spec(name), 7, options=options)
 
 
-@pytest.mark.parametrize("name", [spec.name for spec in list_specs()])
+@pytest.mark.parametrize("name", [
+    pytest.param(spec.name, marks=pytest.mark.slow) if spec.name.startswith("transfer_")
+    else spec.name for spec in list_specs()])
 def test_family_is_flat_trains_and_explains(name: str) -> None:
     spec = get_spec(name)
     model = tiny_model(name)

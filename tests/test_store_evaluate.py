@@ -95,6 +95,7 @@ def test_a_stored_model_is_replaced_only_when_asked(tmp_path: Path) -> None:
     assert moved.config["name"] == "m" and [m.name for m in store.list()] == ["m"]
 
 
+@pytest.mark.slow
 def test_a_kill_during_the_model_write_leaves_the_store_intact(tmp_path: Path) -> None:
     """kill -9 of a process in the middle of writing a model over a stored one."""
     import os

@@ -62,6 +62,7 @@ class StopAfter(Progress):
             self.stop.set()
 
 
+@pytest.mark.slow
 def test_a_stopped_run_resumes_exactly(tmp_path: Path) -> None:
     rng = np.random.default_rng(0)
     train = Arrays(random_faces(64, seed=1), rng.integers(0, 7, 64))
@@ -95,6 +96,7 @@ def test_a_time_budget_keeps_the_epochs_that_fit() -> None:
     assert overruns(600, spent_seconds=500, epoch_seconds=200)
 
 
+@pytest.mark.slow
 def test_a_budget_cut_run_is_the_run_asked_with_that_many_epochs(tmp_path: Path,
                                                                    monkeypatch) -> None:
     rng = np.random.default_rng(0)
@@ -129,6 +131,7 @@ def test_a_budget_cut_run_is_the_run_asked_with_that_many_epochs(tmp_path: Path,
     assert "stopping after epoch 2" in replans.reasons[-1]
 
 
+@pytest.mark.slow
 def test_a_run_keeps_its_best_or_its_last_epoch(tmp_path: Path) -> None:
     rng = np.random.default_rng(0)
     train = Arrays(random_faces(32, seed=1), rng.integers(0, 7, 32))
@@ -205,6 +208,7 @@ def test_train_model_stores_everything_and_reuses_the_cache(tmp_path: Path) -> N
                                   second.predict(images, verbose=0))
 
 
+@pytest.mark.slow
 def test_a_run_can_start_from_a_stored_models_weights(tmp_path: Path) -> None:
     data = write_folder_layout(tmp_path / "data", per_class=6)
     store = ModelStore(tmp_path / "models")
