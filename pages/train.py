@@ -34,6 +34,17 @@ spec = specs[family]
 study = f"The study's test accuracy: {spec.study_accuracy:.1%}." if spec.study_accuracy \
     else "Not in the study: ours."
 st.caption(f"{study} The network sees {spec.network_input}.")
+DEMO = {"limit": 2000, "epochs": 5}
+DEMO_MINUTES = 1.0
+if st.button(f"Quick demo: {family} on {DEMO['limit']:,} faces for about a minute",
+             icon=":material/bolt:", key="quick_demo", disabled=JOB.snapshot().running,
+             help="A small, fast run under a name of its own: it shows the learning curves and "
+                  "ends with its test accuracy. A real run takes tens of minutes to hours."):
+    with user_errors():
+        demo = Request(family, ModelStore().free_name(f"{family}_demo"), DEMO, dataset,
+                       max_minutes=DEMO_MINUTES)
+        if JOB.start(demo):
+            st.rerun()
 defaults = make_config(family)
 stored = stored_models()
 same_family = [m.name for m in stored if m.family == family]

@@ -457,3 +457,17 @@ def test_the_lesson_walks_through_its_five_faces(store: Path, data_dir: Path) ->
         assert not app.exception, [e.value for e in app.exception]
     assert any("is in the test split, and the same picture is in train" in c.value
                for c in app.caption)
+
+
+@pytest.mark.slow
+def test_the_quick_demo_is_one_click_under_a_name_of_its_own(store: Path,
+                                                              data_dir: Path) -> None:
+    app = open_page("train", data_dir)
+    app.selectbox(key="train_family").set_value("custom_cnn").run()
+    app.button(key="quick_demo").click().run()
+    app = finish_training(app)
+    assert any("stored as **custom_cnn_demo**" in s.value for s in app.success), texts(app)
+    config = json.loads((store / "custom_cnn_demo" / "config.json").read_text())
+    assert config["limit"] == 2000 and config["time_budget"]["minutes"] == 1.0
+    assert app.dataframe[0].value["model"][0] == "custom_cnn_demo (this run)"
+    shutil.rmtree(store / "custom_cnn_demo")
