@@ -74,7 +74,7 @@ for start in range(0, len(with_matrix), per_row):
     for cell, name in zip(st.columns(per_row), with_matrix[start:start + per_row], strict=False):
         with cell:
             st.plotly_chart(confusion(matrices[matrices["model"] == name], normalised, name),
-                            key=f"confusion_{name}")
+                            key=f"confusion_{name}", config={"displayModeBar": False})
 if with_matrix:
     st.download_button("Download the matrices (CSV)", matrices.to_csv(index=False),
                        file_name="confusion_matrices.csv", mime="text/csv",

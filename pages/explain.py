@@ -23,7 +23,7 @@ if not models:
     st.info(NO_MODELS_HELP, icon=":material/model_training:")
     st.stop()
 
-source_col, models_col, methods_col = st.columns([1.2, 1.4, 1.6])
+source_col, models_col, methods_col = st.columns([1.1, 1.8, 1.5])
 with source_col:
     source = st.segmented_control("Face from", SOURCES, default=UPLOAD, key="face_source")
 names = [m.name for m in models]
