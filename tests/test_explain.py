@@ -342,3 +342,24 @@ def test_feature_maps_go_from_the_full_face_to_the_last_block() -> None:
     blocks = feature_maps(untrained("fer_vgg"), random_faces(1)[0], top=4)
     assert [b.size for b in blocks] == [(48, 48), (24, 24), (12, 12), (6, 6)]
     assert all(b.maps.shape == (4, *b.size) and b.maps.max() <= 1 for b in blocks)
+
+
+def test_the_default_must_beat_random_clearly_and_pass_both_checks() -> None:
+    from fer_core.explain.choice import choose
+
+    def row(method, layer, deletion, insertion, sanity=0.1, stability=0.9, width=0.02):
+        return {"method": method, "layer": layer, "n": 200,
+                "deletion_auc": deletion, "deletion_auc_ci": [deletion - width, deletion + width],
+                "insertion_auc": insertion,
+                "insertion_auc_ci": [insertion - width, insertion + width],
+                "sanity": sanity, "stability": stability}
+
+    rows = [row("gradcam", "b3", 0.30, 0.45), row("hirescam", "b2", 0.25, 0.55),
+            row("layercam", "b2", 0.20, 0.65, sanity=0.7),  # fails the sanity check
+            row("random", "b3", 0.33, 0.34, None, None),
+            row("integrated_gradients", None, 0.10, 0.75, stability=0.6),  # unstable
+            row("occlusion", None, 0.18, 0.60),
+            row("saliency", None, 0.32, 0.36)]  # within random's interval
+    choice = choose(rows)
+    assert (choice.method, choice.layer) == ("occlusion", "b2")
+    assert choose([rows[3], row("gradcam", "b3", 0.32, 0.35)]).method is None

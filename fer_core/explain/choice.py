@@ -68,8 +68,16 @@ def choose_defaults(model: keras.Model, faces: np.ndarray) -> Choice:
     for row in compare_methods({layers[0]: (model, layers[0])}, faces, PIXEL_METHODS):
         rows.append({**row, "model": model.name,
                      "layer": None if row["method"] != BASELINE else layers[0]})
+    return choose(rows)
+
+
+def choose(rows: list[dict[str, Any]]) -> Choice:
+    """From measured rows (each with its ``layer``, None for pixel methods): the method that
+    earns the default by the widest margin, and the CAM layer of the best CAM row (the
+    deepest measured layer when no CAM row earns it)."""
     winner = best_row(rows)
     cam_rows = [row for row in rows if row["layer"] is not None and row["method"] != BASELINE]
-    best_cam = best_row([*cam_rows, rows[-1]]) or max(
-        cam_rows, key=lambda row: row["insertion_auc"] - row["deletion_auc"])
-    return Choice(best_cam["layer"], winner["method"] if winner else None, rows)
+    chance = next(row for row in rows if row["method"] == BASELINE)
+    best_cam = best_row([*cam_rows, chance])
+    layer = best_cam["layer"] if best_cam else cam_rows[0]["layer"]
+    return Choice(layer, winner["method"] if winner else None, rows)

@@ -81,10 +81,11 @@ def verdict(row: Mapping[str, Any], chance: Mapping[str, Any] | None) -> str:
 
 
 def earns_default(row: Mapping[str, Any], chance: Mapping[str, Any]) -> bool:
-    """Beats random maps on deletion and insertion with separate 95% intervals, and passes the
-    sanity check."""
+    """Beats random maps on deletion and insertion with separate 95% intervals, passes the
+    sanity check and is stable: a default the page would flag would teach the wrong lesson."""
     sane = row.get("sanity") is None or row["sanity"] < SANE_BELOW
-    return sane and all(clearly_beats_random(row, chance, name) for name in DECIDING)
+    stable = row.get("stability") is None or row["stability"] >= STABLE_ABOVE
+    return sane and stable and all(clearly_beats_random(row, chance, name) for name in DECIDING)
 
 
 def best_row(rows: Sequence[Mapping[str, Any]]) -> Mapping[str, Any] | None:
