@@ -1,6 +1,6 @@
 """The Explain page's wait, through the code the page runs, and each method's cost per model.
 
-    python -m benchmarks.bench_explain [--repeats 5] [--models NAME ...]
+    python -m benchmarks.bench_explain [--repeats 5] [--models NAME ...] [--grid-only]
 
 Figures, warm (after one face has been explained), each a median over ``--repeats`` faces that
 were never seen before (nothing is answered from a cache):
@@ -9,8 +9,10 @@ were never seen before (nothing is answered from a cache):
 - upload to the full grid: the same, then every model's own default map and the random baseline,
   all of them scored (deletion, insertion, average drop and increase);
 - a new dataset face: a 48x48 face to the full grid (no photo, no detection);
-- per method and model: one map alone, and what it adds next to the model's default (the
-  gradient-CAM methods share one forward and backward pass).
+- per method and model: one map alone (with the random baseline, both scored), and what it
+  adds next to the model's default, scoring included (the gradient-CAM methods and saliency
+  share one forward and backward pass); medians over different faces, so a small "added"
+  figure is within the noise.
 
 The models are the Explain page's first picks (one per family); faces are FER2013 test faces
 when ``FER2013_DIR`` is set, else generated ones. Run on an idle machine.
@@ -78,6 +80,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5, help="new faces per figure")
     parser.add_argument("--models", nargs="*", help="stored models (default: the page's)")
+    parser.add_argument("--grid-only", action="store_true",
+                        help="only the page's waits, not the cost of each method")
     args = parser.parse_args()
     stored = page_models(args.models)
     loaded = [(m, m.load_keras()) for m in stored]
@@ -111,6 +115,8 @@ def main() -> None:
             ("a new dataset face to the full grid", median_seconds(grid, fresh()))]
     for label, seconds in rows:
         print(f"  {label:<40}{seconds:>7.2f} s")
+    if args.grid_only:
+        return
 
     print(f"\n{'model':<18}{'method':<22}{'alone s':>9}{'added s':>9}")
     for m, model in loaded:

@@ -218,6 +218,27 @@ def test_six_methods_keep_their_size_and_an_emotion_is_chosen(
     check_and_shoot(browser, shots, "explain_six_methods")
 
 
+def test_explain_looks_inside_and_covers_a_part(browser: webdriver.Chrome, app_url: str,
+                                                shots: Path, tmp_path: Path) -> None:
+    picture = tmp_path / "one_face.png"
+    photo((480, 360), faces=[(200, 80, 100)]).save(picture)
+    open_page(browser, app_url, "explain", "Face from", "stFileUploaderDropzoneInput")
+    upload(browser, picture, "Download the grid")
+    tabs = browser.find_elements(By.CSS_SELECTOR, 'button[role="tab"]')
+    assert [t.text for t in tabs][-2:] == ["Inside the network", "Cover and see"]
+    assert "strongest channels" in browser.find_element(By.TAG_NAME, "body").text
+    tabs[-1].click()
+    settled(browser, "mouth covered")
+    check_and_shoot(browser, shots, "explain_cover")
+
+
+def test_the_lesson_opens_on_its_first_face(browser: webdriver.Chrome, app_url: str,
+                                            shots: Path) -> None:
+    open_page(browser, app_url, "lesson", "A lesson in five faces")
+    settled(browser, "sure, and right")
+    check_and_shoot(browser, shots, "lesson")
+
+
 def test_a_photo_without_a_face_says_so(browser: webdriver.Chrome, app_url: str, shots: Path,
                                         tmp_path: Path) -> None:
     picture = tmp_path / "gradient.png"
