@@ -16,6 +16,8 @@ from fer_core.evaluate import align_to_classes, predict_proba
 from fer_core.explain import BASELINE, METHODS, MethodResult, explain_face, method_class
 from fer_core.store import StoredModel
 
+from .compute import MODEL_TIME
+
 OWN = "own"
 """The method picker's entry for each model's own default method."""
 FALLBACK_METHOD = "gradcam"  # for a model whose default was never chosen
@@ -39,14 +41,16 @@ def methods_for(stored: StoredModel, picked: list[str]) -> list[str]:
 @st.cache_data(max_entries=512, show_spinner=False)
 def probabilities(_model: keras.Model, version: str, face: np.ndarray) -> np.ndarray:
     """The model's class probabilities for one uint8 48x48 face."""
-    return predict_proba(_model, face[None])[0]
+    with MODEL_TIME:
+        return predict_proba(_model, face[None])[0]
 
 
 @st.cache_data(max_entries=512, show_spinner=False)
 def explanations(_model: keras.Model, version: str, layer: str | None, methods: tuple[str, ...],
                  face: np.ndarray, target: int) -> dict[str, MethodResult]:
     """Every map of ``face`` for class ``target``, scored, with the random baseline last."""
-    return explain_face(_model, layer, methods, face, target)
+    with MODEL_TIME:
+        return explain_face(_model, layer, methods, face, target)
 
 
 @st.cache_data(max_entries=16, show_spinner="Predicting the test faces...")
@@ -54,7 +58,8 @@ def split_probabilities(_model: keras.Model, version: str, _images: np.ndarray,
                         images_key: str) -> np.ndarray:
     """The model's probabilities for a set of faces named by ``images_key`` (the split's
     fingerprint, and what was taken of it)."""
-    return predict_proba(_model, _images)
+    with MODEL_TIME:
+        return predict_proba(_model, _images)
 
 
 def misclassified(model: keras.Model, version: str, classes: list[str],

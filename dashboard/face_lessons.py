@@ -11,6 +11,7 @@ from fer_core.explain.inside import feature_maps
 from fer_core.explain.regions import PARTS, cover_effect, covered, grid_cell
 from fer_core.store import StoredModel
 
+from .compute import MODEL_TIME
 from .explaining import explanations, own_method
 from .pictures import enlarged, mosaic
 from .sources import load_model, model_version
@@ -21,7 +22,8 @@ GRID = "a cell of a 3x3 grid"
 
 @st.cache_data(max_entries=64, show_spinner="Looking inside...")
 def _blocks(_model, version: str, face: np.ndarray) -> list:
-    return feature_maps(_model, face, top=CHANNELS)
+    with MODEL_TIME:
+        return feature_maps(_model, face, top=CHANNELS)
 
 
 def inside_network(face: np.ndarray, models: list[StoredModel]) -> None:
@@ -65,7 +67,8 @@ def cover_and_see(face: np.ndarray, models: list[StoredModel]) -> None:
         model = load_model(stored)
         if model is None:
             continue
-        effect = cover_effect(model, face, {name: mask})
+        with MODEL_TIME:
+            effect = cover_effect(model, face, {name: mask})
         before, after = effect["nothing"], effect[name]
         top = int(np.argmax(before))
         method = own_method(stored)

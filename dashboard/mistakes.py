@@ -13,6 +13,7 @@ from fer_core.evaluate import align_to_classes
 from fer_core.explain import make_explainer, overlay
 from fer_core.store import StoredModel
 
+from .compute import MODEL_TIME
 from .data_views import audit_findings
 from .explaining import own_method, split_probabilities
 from .sources import load_model, model_version
@@ -24,7 +25,8 @@ PER_ROW = 6
 @st.cache_data(max_entries=64, show_spinner="Explaining the faces...")
 def _maps(_model: keras.Model, version: str, layer: str | None, method: str,
           faces: np.ndarray, target: int) -> np.ndarray:
-    return make_explainer(method, _model, layer).explain(faces, target)
+    with MODEL_TIME:
+        return make_explainer(method, _model, layer).explain(faces, target)
 
 
 def _audit_notes(dataset: Dataset) -> dict[str, str]:

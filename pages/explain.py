@@ -89,8 +89,10 @@ if explained:
         })
 
 if explained:
-    inside, cover = st.tabs(["Inside the network", "Cover and see"])
-    with inside:
+    INSIDE, COVER = "Inside the network", "Cover and see"
+    further = st.segmented_control("Look further", [INSIDE, COVER], key="look_further",
+                                   help="Computed only when asked, so the grid comes first")
+    if further == INSIDE:
         inside_network(face.face, chosen)
-    with cover:
+    elif further == COVER:
         cover_and_see(face.face, chosen)

@@ -431,8 +431,11 @@ def test_compare_shows_the_faces_behind_a_confusion_cell(store: Path, data_dir: 
 def test_explain_looks_inside_and_covers_a_part(store: Path) -> None:
     app = open_page("explain")
     app.file_uploader(key="upload").set_value(("face.png", face_photo_bytes(), "image/png")).run()
+    assert not [m for m in app.markdown if "block2_conv2_relu" in m.value]  # only when asked
+    app.segmented_control(key="look_further").set_value("Inside the network").run()
     assert not app.exception, [e.value for e in app.exception]
     assert any("block2_conv2_relu" in m.value for m in app.markdown)  # custom_cnn's last block
+    app.segmented_control(key="look_further").set_value("Cover and see").run()
     cover = app.dataframe[-1].value
     assert list(cover["model"]) == ["tiny_a", "tiny_b"]
     assert cover["before"].between(0, 1).all() and cover["after"].between(0, 1).all()
