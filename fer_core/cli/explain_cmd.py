@@ -70,8 +70,8 @@ def _add_classes_command(commands: argparse._SubParsersAction) -> None:
     classes.add_argument("--data", required=True, help="dataset path; test/ alone is enough")
     classes.add_argument("--method", choices=METHOD_CHOICES,
                          help="explanation method (default: the model's own)")
-    classes.add_argument("--per-class", type=int, default=200,
-                         help="faces averaged per emotion, drawn at random (default 200; 0: all)")
+    classes.add_argument("--per-class", type=int, default=100,
+                         help="faces averaged per emotion, drawn at random (default 100; 0: all)")
     classes.add_argument("--json", action="store_true", help="print JSON")
     classes.set_defaults(handler=run_explain_classes)
 
