@@ -220,7 +220,8 @@ class Occlusion(Explainer):
 
 
 class RandomMaps(Explainer):
-    """Uniform noise, the same for the same face: the baseline every method has to beat."""
+    """Uniform noise (the same seeded noise for every face): the baseline every method has to
+    beat."""
 
     name = "random"
     title = "Random (baseline)"
