@@ -8,15 +8,14 @@ it again finds the stored model instead of training a copy.
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 from typing import Any
 
 import streamlit as st
 
 from fer_core.cleaning import PRESETS
-from fer_core.errors import ModelError
 from fer_core.models.transfer import SCHEDULES
+from fer_core.store import check_name
 from fer_core.training import TrainConfig
 from fer_core.training.config import AUGMENTATIONS, LR_SCHEDULES, OPTIMIZERS
 
@@ -75,7 +74,6 @@ OPTION_HELP = {
     "dropout": "Dropout of the dense head.",
 }
 OPTION_CHOICES = {"schedule": SCHEDULES}
-STORE_NAME = re.compile(r"[A-Za-z0-9][\w.-]*")
 
 
 def _step(default: float) -> float:
@@ -163,10 +161,8 @@ def settings_form(config: TrainConfig) -> dict[str, Any]:
 
 
 def store_name(text: str, family: str) -> str:
-    """The store folder asked for (the family's name when left blank): one plain folder name,
-    so that a name like ``../x`` cannot write outside the model store."""
+    """The store folder asked for (the family's name when left blank), checked by the store:
+    one plain folder name, so that a name like ``../x`` cannot write outside it."""
     name = text.strip() or family
-    if not STORE_NAME.fullmatch(name):
-        raise ModelError(f"{name!r} cannot name a stored model: use letters, digits, '_', '-' "
-                         "and '.', starting with a letter or a digit")
+    check_name(name)
     return name

@@ -376,7 +376,7 @@ def test_stop_then_resume_a_run(store: Path, data_dir: Path) -> None:
 def test_a_store_name_outside_the_store_is_refused(store: Path, data_dir: Path) -> None:
     app = open_page("train", data_dir)
     app = submit(app, "custom_cnn", wait=False, store_name="../outside")
-    assert any("cannot name a stored model" in e.value for e in app.error), texts(app)
+    assert any("is not a model name" in e.value for e in app.error), texts(app)
     assert not (store.parent / "outside").exists()
 
 
