@@ -12,7 +12,6 @@ from .faithfulness import (
                            earns_default,
                            format_markdown,
                            format_table,
-                           verdict,
 )
 from .perturbation import area_under, baseline_images, perturbation_curves, saliency_ranks
 from .pointing import pointing_game
@@ -32,5 +31,4 @@ __all__ = [
     "baseline_images", "beats_random", "best_row", "bootstrap_interval", "compare_methods",
     "earns_default", "face_scores", "faithfulness", "format_markdown", "format_table",
     "perturbation_curves", "pointing_game", "rank_correlation", "saliency_ranks", "stability",
-    "verdict",
 ]

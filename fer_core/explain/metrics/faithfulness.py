@@ -1,5 +1,5 @@
 """The comparison of explanation methods across models: faithfulness with intervals, the
-sanity and stability checks, and the verdict in words.
+sanity and stability checks, and which method earns a model's default.
 
 Every figure stands next to the same figure for random maps: a method is only worth showing if
 it beats noise on that model and those faces.
@@ -62,22 +62,6 @@ def _checks(model: keras.Model, layer: str | None, method: str, images: np.ndarr
         fresh = make_explainer(method, randomised, layer).explain(images, classes)
         found["sanity"] = float(rank_correlation(maps, fresh).mean())
     return found
-
-
-def verdict(row: Mapping[str, Any], chance: Mapping[str, Any] | None) -> str:
-    """The row in plain words: 'beats random maps on 4 of 4 scores; stable; passes the sanity
-    check'."""
-    parts = []
-    if chance is not None:
-        parts.append(f"beats random maps on {beats_random(row, chance)} of {len(METRICS)} "
-                     "scores")
-    if row.get("stability") is not None:
-        parts.append("stable" if row["stability"] >= STABLE_ABOVE else
-                     "unstable: a re-encoded or shifted face changes the map")
-    if row.get("sanity") is not None:
-        parts.append("passes the sanity check" if row["sanity"] < SANE_BELOW else
-                     "fails the sanity check: the map barely changes with random weights")
-    return "; ".join(parts)
 
 
 def earns_default(row: Mapping[str, Any], chance: Mapping[str, Any]) -> bool:
