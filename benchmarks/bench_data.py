@@ -13,14 +13,11 @@ import os
 import sys
 import tempfile
 import time
-from pathlib import Path
 from typing import Callable, TypeVar
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script from anywhere
-
-from fer_core.cleaning import audit  # noqa: E402
-from fer_core.data import load_dataset  # noqa: E402
-from fer_core.errors import FerError  # noqa: E402
+from fer_core.cleaning import audit
+from fer_core.data import load_dataset
+from fer_core.errors import FerError
 
 T = TypeVar("T")
 

@@ -1,18 +1,12 @@
-"""The dashboard's entry point: ``streamlit run dashboard/app.py`` from the project root.
-
-Streamlit puts this file's folder on ``sys.path``, not the project root, so the root is added
-here before anything of the project is imported. The menu lists one module per page of
-``pages/``; the dataset path sits in the sidebar of every page.
+"""The dashboard's entry point: ``streamlit run dashboard/app.py`` once the project is
+installed (``pip install -e .``), which is how ``dashboard`` and ``fer_core`` import from here.
+The menu lists one module per page of ``pages/``; the dataset path sits in the sidebar of every
+page.
 """
 
 import os
-import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-# TensorFlow's C++ start-up chatter (oneDNN, CPU features) is noise in the server's log.
+# TensorFlow's C++ start-up chatter (CPU features) is noise in the server's log.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import streamlit as st  # noqa: E402

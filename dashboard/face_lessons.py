@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from fer_core.explain.inside import feature_maps
-from fer_core.explain.regions import PARTS, cover_effect, covered, grid_cell
+from fer_core.explain.regions import PARTS, cover_effect, covered, covering, part_mask
 from fer_core.store import StoredModel
 
 from .compute import MODEL_TIME
@@ -47,12 +47,11 @@ def inside_network(face: np.ndarray, models: list[StoredModel]) -> None:
 def _chosen_mask() -> tuple[str, np.ndarray]:
     part = st.segmented_control("Cover", [*PARTS, GRID], default="mouth", key="cover_part")
     part = part or "mouth"
-    if part != GRID:
-        return part, PARTS[part]
-    row, column = st.columns(2)
-    r = row.number_input("Grid row", 1, 3, 2, key="cover_row")
-    c = column.number_input("Grid column", 1, 3, 2, key="cover_column")
-    return f"grid cell {r},{c}", grid_cell(int(r) - 1, int(c) - 1)
+    if part == GRID:
+        row, column = st.columns(2)
+        part = (f"grid {row.number_input('Grid row', 1, 3, 2, key='cover_row')},"
+                f"{column.number_input('Grid column', 1, 3, 2, key='cover_column')}")
+    return part, part_mask(part)
 
 
 def cover_and_see(face: np.ndarray, models: list[StoredModel]) -> None:
@@ -69,17 +68,16 @@ def cover_and_see(face: np.ndarray, models: list[StoredModel]) -> None:
             continue
         with MODEL_TIME:
             effect = cover_effect(model, face, {name: mask})
-        before, after = effect["nothing"], effect[name]
-        top = int(np.argmax(before))
+        top = int(np.argmax(effect["nothing"]))
         method = own_method(stored)
         heatmap = explanations(model, model_version(stored), stored.gradcam_layer, (method,),
                                face, top)[method].heatmap
-        total = heatmap.sum()
-        rows.append({"model": stored.name, "emotion": stored.classes[top],
-                     "before": float(before[top]), "after": float(after[top]),
-                     "now predicted": stored.classes[int(np.argmax(after))],
-                     "map's share there": float(heatmap[mask].sum() / total) if total else 0.0,
-                     "share of the face": float(mask.mean())})
+        change = covering(effect["nothing"], effect[name], mask, heatmap)
+        rows.append({"model": stored.name, "emotion": stored.classes[change.emotion],
+                     "before": change.before, "after": change.after,
+                     "now predicted": stored.classes[change.now],
+                     "map's share there": change.map_share,
+                     "share of the face": change.face_share})
     with right:
         st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", column_config={
             "before": st.column_config.NumberColumn("probability before", format="percent"),

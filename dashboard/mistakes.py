@@ -7,10 +7,10 @@ import keras
 import numpy as np
 import streamlit as st
 
-from fer_core.cleaning import REASON_WORDS
 from fer_core.data import Dataset
 from fer_core.evaluate import align_to_classes
 from fer_core.explain import make_explainer, overlay
+from fer_core.mistakes import audit_notes, confusion_cell
 from fer_core.store import StoredModel
 
 from .compute import MODEL_TIME
@@ -27,15 +27,6 @@ def _maps(_model: keras.Model, version: str, layer: str | None, method: str,
           faces: np.ndarray, target: int) -> np.ndarray:
     with MODEL_TIME:
         return make_explainer(method, _model, layer).explain(faces, target)
-
-
-def _audit_notes(dataset: Dataset) -> dict[str, str]:
-    """What the audit found, by image id, in words."""
-    findings, _ = audit_findings(dataset, dataset.fingerprint)
-    notes: dict[str, str] = {}
-    for image_id, reason in zip(findings["id"], findings["reason"], strict=True):
-        notes.setdefault(image_id, REASON_WORDS.get(reason, reason.replace("_", " ")))
-    return notes
 
 
 def mistakes(models: list[StoredModel], dataset: Dataset) -> None:
@@ -61,24 +52,24 @@ def mistakes(models: list[StoredModel], dataset: Dataset) -> None:
     ids = np.asarray(test.ids)[known]
     version = model_version(stored)
     proba = split_probabilities(model, version, images, test.fingerprint)
-    t, p = classes.index(truth), classes.index(guess)
-    cell = np.flatnonzero((labels == t) & (proba.argmax(axis=1) == p))
-    cell = cell[np.argsort(-proba[cell, p], kind="stable")][:FACES]
-    total = int(((labels == t) & (proba.argmax(axis=1) == p)).sum())
-    st.caption(f"{total} of the {int((labels == t).sum())} {truth} test faces are predicted "
-               f"{guess} by {stored.name}" + (f"; the {len(cell)} it is surest of:" if total
-                                               else "."))
-    if not len(cell):
+    cell = confusion_cell(proba, labels, classes, truth, guess, FACES)
+    st.caption(f"{cell.total} of the {cell.of} {truth} test faces are predicted {guess} by "
+               f"{stored.name}" + (f"; the {len(cell.rows)} it is surest of:" if cell.total
+                                   else "."))
+    if not cell.total:
         return
     method = own_method(stored)
-    maps = _maps(model, version, stored.gradcam_layer, method, images[cell], p)
-    notes = _audit_notes(dataset)
-    for start in range(0, len(cell), PER_ROW):
-        for column, i, heatmap in zip(st.columns(PER_ROW), cell[start:start + PER_ROW],
-                                      maps[start:start + PER_ROW], strict=False):
+    maps = _maps(model, version, stored.gradcam_layer, method, images[cell.rows],
+                 classes.index(guess))
+    findings, _ = audit_findings(dataset, dataset.fingerprint)
+    notes = audit_notes(findings)
+    shown = list(zip(cell.rows, cell.probabilities, maps, strict=True))
+    for start in range(0, len(shown), PER_ROW):
+        for column, (i, probability, heatmap) in zip(st.columns(PER_ROW),
+                                                      shown[start:start + PER_ROW], strict=False):
             with column:
                 st.image(overlay(images[i], heatmap, size=144), width="stretch")
                 note = notes.get(ids[i])
-                st.caption(f"{ids[i]}: {guess} {proba[i, p]:.0%}"
+                st.caption(f"{ids[i]}: {guess} {probability:.0%}"
                            + (f"  \n:orange[audit: {note}]" if note else ""))
     st.caption(f"Maps: {stored.name}'s own method ({method}), for {guess}.")

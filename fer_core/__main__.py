@@ -1,11 +1,16 @@
-"""Entry point of ``python -m fer_core``."""
+"""Entry point of ``python -m fer_core`` and of the ``fer`` command (``pip install -e .``)."""
 
 import os
 import sys
 
-# TensorFlow's C++ start-up chatter (oneDNN, CPU features) is noise on a command line.
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from .cli import main  # noqa: E402
+def run() -> None:
+    # TensorFlow's C++ start-up chatter (CPU features) is noise on a command line.
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    from .cli import main
 
-sys.exit(main())
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    run()

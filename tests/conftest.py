@@ -20,5 +20,5 @@ def fer2013_dir() -> Path:
     """The real dataset from ``FER2013_DIR``; skips the test when it is not set."""
     path = os.environ.get("FER2013_DIR")
     if not path:
-        pytest.skip("FER2013_DIR is not set: real-data test skipped (see README, 'Data')")
+        pytest.skip("FER2013_DIR is not set: real-data test skipped (see docs/models.md, 'Data')")
     return Path(path)

@@ -36,7 +36,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.skipif(
     not (CHROMIUM.is_file() and CHROMEDRIVER.is_file()),
     reason="needs headless Chromium: apt-get install -y chromium chromium-driver")]
 webdriver = pytest.importorskip("selenium.webdriver", reason="needs selenium (pip)")
-from selenium.common.exceptions import StaleElementReferenceException  # noqa: E402
+from selenium.common.exceptions import (  # noqa: E402
+    StaleElementReferenceException,
+    TimeoutException,
+)
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
@@ -97,8 +100,15 @@ def settled(driver: webdriver.Chrome, text: str, element: str | None = None, cou
             d.find_elements(By.CSS_SELECTOR, f'[data-testid="{element}"]')) >= count
         return bool(idle) and drawn and text in d.find_element(By.TAG_NAME, "body").text
 
-    WebDriverWait(driver, timeout, poll_frequency=0.5,
-                  ignored_exceptions=(StaleElementReferenceException,)).until(ready)
+    try:
+        WebDriverWait(driver, timeout, poll_frequency=0.5,
+                      ignored_exceptions=(StaleElementReferenceException,)).until(ready)
+    except TimeoutException:
+        state = driver.find_element(By.CSS_SELECTOR, '[data-testid="stApp"]').get_attribute(
+            "data-test-script-state")
+        body = driver.find_element(By.TAG_NAME, "body").text
+        pytest.fail(f"after {timeout} s, no {text!r} (script {state}); the page ends with:\n"
+                    f"{body[-1500:]}")
 
 
 def check_and_shoot(driver: webdriver.Chrome, shots: Path, name: str) -> None:
@@ -186,6 +196,7 @@ def choose(browser: webdriver.Chrome, label: str, *options: str) -> None:
         field.send_keys(option, Keys.ENTER)
         time.sleep(0.3)
     field.send_keys(Keys.ESCAPE)
+    settled(browser, label)  # each pick reruns the page: act again only once it is idle
 
 
 def test_explain_an_uploaded_photo(browser: webdriver.Chrome, app_url: str, shots: Path,

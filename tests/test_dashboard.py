@@ -441,7 +441,7 @@ def test_explain_looks_inside_and_covers_a_part(store: Path) -> None:
     assert list(cover["model"]) == app.multiselect(key="explain_models").value
     assert cover["before"].between(0, 1).all() and cover["after"].between(0, 1).all()
     app.segmented_control(key="cover_part").set_value("a cell of a 3x3 grid").run()
-    assert not app.exception and any("grid cell 2,2 covered" in c for i in app.image
+    assert not app.exception and any("grid 2,2 covered" in c for i in app.image
                                       for c in i.captions)
 
 

@@ -81,7 +81,7 @@ def test_explain_errors_are_one_clear_line(store, tmp_path, capsys) -> None:
     Image.fromarray(random_faces(1)[0]).save(image)
     code, _, err = run(capsys, "explain", "--model", "tiny_a", "--image", str(image),
                        "--class", "joy", "--out", str(tmp_path))
-    assert code == 2 and "tiny_a has no class 'joy'; its classes: angry" in err
+    assert code == 2 and "no emotion 'joy'; the model's are angry" in err
     code, _, err = run(capsys, "explain", "--model", "nobody", "--image", str(image))
     assert code == 2 and "no stored model 'nobody'" in err
     (tmp_path / "notes.txt").write_text("not a picture")
@@ -164,3 +164,61 @@ def test_explain_classes_averages_each_emotion_and_caches(store, tmp_path, capsy
     code, stdout, _ = run(capsys, "explain-classes", "--model", "tiny_a", "--data", str(data),
                           "--method", "gradcam")
     assert code == 0 and "happy" in stdout and "mouth" in stdout
+
+
+def test_mistakes_shows_each_cell_of_a_row_with_maps_and_audit_notes(store, tmp_path,
+                                                                      capsys) -> None:
+    data = write_folder_layout(tmp_path / "fer", per_class=3)
+    leaked = data / "test" / "happy" / "test_happy_0.png"
+    (data / "train" / "sad" / "copy.png").write_bytes(leaked.read_bytes())
+    faces, in_cells = [], 0
+    for predicted in CLASSES:
+        code, stdout, _ = run(capsys, "mistakes", "--model", "tiny_a", "--data", str(data),
+                              "--true", "Happy", "--predicted", predicted, "--out",
+                              str(tmp_path / "maps"), "--json")
+        assert code == 0
+        cell = json.loads(stdout)
+        assert cell["true"] == "happy" and cell["of_true"] == 3
+        probabilities = [face["probability"] for face in cell["faces"]]
+        assert probabilities == sorted(probabilities, reverse=True)
+        in_cells += cell["in_cell"]
+        faces += cell["faces"]
+    assert in_cells == 3 and len(faces) == 3  # each happy face is in exactly one cell
+    assert all(Path(face["map"]).is_file() for face in faces)
+    noted = {face["id"]: face["audit"] for face in faces}
+    assert noted["test/happy/test_happy_0.png"] and noted["test/happy/test_happy_1.png"] is None
+    code, _, err = run(capsys, "mistakes", "--model", "tiny_a", "--data", str(data),
+                       "--true", "joy", "--predicted", "sad")
+    assert code == 2 and "no emotion 'joy'" in err
+
+
+def test_inside_lists_each_block_big_to_small(store, tmp_path, capsys) -> None:
+    image = tmp_path / "face.png"
+    face_drawing(48).save(image)
+    code, stdout, _ = run(capsys, "inside", "--model", "tiny_a", "--image", str(image),
+                          "--channels", "4", "--out", str(tmp_path / "inside"), "--json")
+    assert code == 0
+    report = json.loads(stdout)
+    sizes = [block["size"][0] for block in report["blocks"]]
+    assert sizes[0] == 48 and sizes == sorted(sizes, reverse=True) and len(sizes) >= 2
+    assert all(len(block["channels"]) == 4 for block in report["blocks"])
+    assert all(Path(block["picture"]).is_file() for block in report["blocks"])
+    assert report["predicted"] in CLASSES and 0 < report["probability"] <= 1
+
+
+def test_cover_reports_each_model_and_part(store, tmp_path, capsys) -> None:
+    image = tmp_path / "face.png"
+    face_drawing(48).save(image)
+    code, stdout, _ = run(capsys, "cover", "--model", "tiny_a", "--model", "tiny_b",
+                          "--image", str(image), "--part", "mouth", "--part", "grid 2,2",
+                          "--json")
+    assert code == 0
+    rows = json.loads(stdout)["rows"]
+    assert [(r["model"], r["part"]) for r in rows] == [
+        ("tiny_a", "mouth"), ("tiny_a", "grid 2,2"), ("tiny_b", "mouth"), ("tiny_b", "grid 2,2")]
+    for row in rows:
+        assert 0 <= row["after"] <= 1 and 0 <= row["map_share"] <= 1
+    assert rows[1]["face_share"] == pytest.approx(1 / 9)
+    code, _, err = run(capsys, "cover", "--model", "tiny_a", "--image", str(image),
+                       "--part", "chin")
+    assert code == 2 and "no part 'chin'" in err

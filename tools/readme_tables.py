@@ -7,15 +7,12 @@ README's ``<!-- models table -->`` markers. ``tests/test_readme.py`` checks it i
 from __future__ import annotations
 
 import re
-import sys
 from pathlib import Path
 
+from fer_core.store import ModelStore
+from fer_core.zoo_table import zoo_markdown
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from fer_core.store import ModelStore  # noqa: E402
-from fer_core.zoo_table import zoo_markdown  # noqa: E402
-
 README = ROOT / "README.md"
 MARKERS = re.compile(r"(<!-- models table -->\n).*?(<!-- end of models table -->)", re.S)
 

@@ -13,9 +13,9 @@ import warnings
 from typing import Sequence
 
 from ..errors import FerError
-from . import data_cmd, explain_cmd, models_cmd
+from . import data_cmd, explain_cmd, lessons_cmd, models_cmd
 
-COMMAND_MODULES = [data_cmd, models_cmd, explain_cmd]
+COMMAND_MODULES = [data_cmd, models_cmd, explain_cmd, lessons_cmd]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -47,7 +47,7 @@ def register(commands: argparse._SubParsersAction) -> None:
                          help="skip the sanity and stability checks (faster)")
     metrics.add_argument("--json", action="store_true", help="print JSON")
     metrics.add_argument("--markdown", action="store_true",
-                         help="print a Markdown table (the README's)")
+                         help="print a Markdown table (docs/explanations.md's)")
     metrics.set_defaults(handler=run_explain_metrics)
 
     defaults = commands.add_parser(
@@ -87,23 +87,16 @@ def _add_sample_arguments(parser: argparse.ArgumentParser, default_split: str) -
     parser.add_argument("--seed", type=int, default=0, help="seed of the face sample")
 
 
-def _class_position(classes: list[str], name: str, model: str) -> int:
-    try:
-        return classes.index(name.strip().lower())
-    except ValueError:
-        raise ModelError(f"{model} has no class {name!r}; its classes: {', '.join(classes)}") \
-            from None
-
-
 def _explain_model(stored: StoredModel, crops: np.ndarray, methods: list[str] | None,
                    class_name: str | None, prefix: Path) -> list[dict[str, Any]]:
     """One stored model on every face: its probabilities, and an overlay PNG per method."""
     from ..evaluate import predict_proba
     from ..explain import make_explainer, overlay
+    from ..mistakes import emotion_index
 
     model = stored.load_keras()
     proba = predict_proba(model, crops)
-    targets = (np.full(len(crops), _class_position(stored.classes, class_name, stored.name))
+    targets = (np.full(len(crops), emotion_index(stored.classes, class_name))
                if class_name else proba.argmax(axis=1))
     results = [{"probabilities": dict(zip(stored.classes, face_proba.tolist(), strict=True)),
                 "predicted": stored.classes[int(face_proba.argmax())],

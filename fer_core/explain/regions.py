@@ -7,6 +7,7 @@ a model look for fear?" across thousands of faces, and to cover one part and see
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Callable, Sequence
 
 import cv2
@@ -14,6 +15,7 @@ import keras
 import numpy as np
 
 from ..data import IMAGE_SIZE
+from ..errors import FerError
 from ..inference import forward
 
 
@@ -80,6 +82,48 @@ def cover_effect(model: keras.Model, face: np.ndarray,
     views = np.stack([face.astype(np.float32), *(covered(face, m) for m in masks.values())])
     proba = forward(model, views)
     return dict(zip(["nothing", *masks], proba, strict=True))
+
+
+@dataclass(frozen=True)
+class Covering:
+    """What covering a part did to a model's answer: its emotion on the whole face (a class
+    index), that emotion's probability before and after, the class it predicts after, and the
+    share of its own map for that emotion lying under the part, beside the part's share of the
+    face. A faithful map is high where covering hurts."""
+
+    emotion: int
+    before: float
+    after: float
+    now: int
+    map_share: float
+    face_share: float
+
+
+def covering(before: np.ndarray, after: np.ndarray, mask: np.ndarray,
+             heatmap: np.ndarray) -> Covering:
+    """The :class:`Covering` from the probabilities ``before`` and ``after`` covering ``mask``
+    (as :func:`cover_effect` gives them) and the model's map for its emotion before."""
+    top = int(np.argmax(before))
+    total = float(heatmap.sum())
+    return Covering(top, float(before[top]), float(after[top]), int(np.argmax(after)),
+                    float(heatmap[mask].sum()) / total if total else 0.0, float(mask.mean()))
+
+
+GRID_CELLS = 3
+
+
+def part_mask(name: str) -> np.ndarray:
+    """The mask named ``name``: one of :data:`PARTS`, or ``"grid R,C"`` for the cell in row R
+    and column C (each 1 to 3) of a 3x3 grid over the face."""
+    if name in PARTS:
+        return PARTS[name]
+    row, comma, column = name.removeprefix("grid").strip().partition(",")
+    if name.startswith("grid") and comma and row.strip().isdigit() and column.strip().isdigit():
+        r, c = int(row) - 1, int(column) - 1
+        if 0 <= r < GRID_CELLS and 0 <= c < GRID_CELLS:
+            return grid_cell(r, c, GRID_CELLS)
+    raise FerError(f"no part {name!r}: name one of {', '.join(PARTS)}, or a grid cell as "
+                     f"'grid R,C' with R and C from 1 to {GRID_CELLS}")
 
 
 def grid_cell(row: int, column: int, cells: int = 3) -> np.ndarray:
