@@ -18,6 +18,7 @@ from fer_core.models.transfer import SCHEDULES
 from fer_core.store import check_name
 from fer_core.training import TrainConfig
 from fer_core.training.config import AUGMENTATIONS, LR_SCHEDULES, OPTIMIZERS
+from fer_core.training.precision import PRECISIONS
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,9 @@ ADVANCED = (
             "Keep the epoch with the lowest validation loss (the study's); off keeps the last, "
             "as a cosine schedule run to its end wants."),
     Setting("seed", "Random seed", "The same seed and settings give the same model."),
+    Setting("precision", "Arithmetic precision",
+            "mixed_bfloat16 trains faster on CPUs with bfloat16 instructions (the default "
+            "there); the stored model is float32 either way.", PRECISIONS),
 )
 AUGMENTATION_HELP = {
     "flip": "Mirror faces left-right at random.",

@@ -15,6 +15,15 @@ def isolated_folders(tmp_path_factory: pytest.TempPathFactory) -> None:
     os.environ["FER_MODELS_DIR"] = str(tmp_path_factory.mktemp("models"))
 
 
+@pytest.fixture(autouse=True)
+def float32_training(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Train in float32 whatever the CPU, so that figures do not depend on the machine (the
+    precision tests ask for bfloat16 themselves)."""
+    from fer_core.training import config
+
+    monkeypatch.setattr(config, "default_precision", lambda: "float32")
+
+
 @pytest.fixture(scope="session")
 def fer2013_dir() -> Path:
     """The real dataset from ``FER2013_DIR``; skips the test when it is not set."""

@@ -23,7 +23,8 @@ def tiny_model(name: str) -> keras.Model:
 
 
 @pytest.mark.parametrize("name", [
-    pytest.param(spec.name, marks=pytest.mark.slow) if spec.name.startswith("transfer_")
+    pytest.param(spec.name, marks=pytest.mark.slow)
+    if spec.name.startswith("transfer_") or spec.name == "vgg16_modified"
     else spec.name for spec in list_specs()])
 def test_family_is_flat_trains_and_explains(name: str) -> None:
     spec = get_spec(name)

@@ -13,7 +13,7 @@ import pytest
 from fer_core.errors import ModelError, NameTaken
 from fer_core.models import build_model, get_spec
 from fer_core.store import ModelStore
-from fer_core.training import Progress, TrainingStopped, loop, make_config, train_model
+from fer_core.training import Progress, TrainingStopped, loop, make_config, precision, train_model
 from fer_core.training.loop import Arrays, epochs_within, overruns, run_training
 from fer_core.training.schedules import apply_phase, plan_phases
 from tests.helpers import random_faces, write_folder_layout
@@ -160,6 +160,7 @@ def test_a_run_keeps_its_best_or_its_last_epoch(tmp_path: Path) -> None:
     assert default.cache_key("data") == hashlib.sha256(payload).hexdigest()[:16]
 
 
+@pytest.mark.slow
 def test_train_model_records_the_time_budget_and_the_epochs_it_left(tmp_path: Path) -> None:
     data = write_folder_layout(tmp_path / "data", per_class=4)
     store = ModelStore(tmp_path / "models")
@@ -174,6 +175,7 @@ def test_train_model_records_the_time_budget_and_the_epochs_it_left(tmp_path: Pa
         train_model("custom_cnn", data, overrides=settings, store=store, max_minutes=0)
 
 
+@pytest.mark.slow
 def test_train_model_stores_everything_and_reuses_the_cache(tmp_path: Path) -> None:
     data = write_folder_layout(tmp_path / "data", per_class=6)
     store = ModelStore(tmp_path / "models")
@@ -267,3 +269,32 @@ def test_a_killed_cli_run_leaves_no_model_and_resumes(tmp_path) -> None:
     assert "resuming at epoch" in finished.stdout
     history = json.loads((tmp_path / "models" / "custom_cnn" / "history.json").read_text())
     assert [r["epoch"] for r in history["epochs"]][-1] <= 40 and len(history["epochs"]) >= 2
+
+
+@pytest.mark.slow
+def test_a_bfloat16_run_is_stored_in_float32_and_keyed_apart(tmp_path: Path) -> None:
+    data = write_folder_layout(tmp_path / "data", per_class=4)
+    store = ModelStore(tmp_path / "models")
+    settings = {"epochs": 1, "batch_size": 8, "precision": "mixed_bfloat16"}
+    stored, _ = train_model("custom_cnn", data, overrides=settings, store=store, name="bf16")
+    assert stored.config["precision"] == "mixed_bfloat16"
+    model = stored.load_keras()
+    assert {layer.dtype_policy.name for layer in model.layers} == {"float32"}
+    assert [layer.name for layer in model.layers] == [
+        layer.name for layer in build_model(get_spec("custom_cnn"), 7).layers]
+    assert model.predict(random_faces(2)[..., None], verbose=0).dtype == np.float32
+    float32 = make_config("custom_cnn", {**settings, "precision": "float32"})
+    assert float32.cache_key("d") != make_config("custom_cnn", settings).cache_key("d")
+    with pytest.raises(ModelError, match="precision must be one of float32, mixed_bfloat16"):
+        make_config("custom_cnn", {"precision": "float16"})
+
+
+@pytest.mark.parametrize("flags, expected", [("fpu avx512f amx_bf16 amx_tile", "mixed_bfloat16"),
+                                             ("fpu avx512f avx512_bf16", "mixed_bfloat16"),
+                                             ("fpu avx2 fma", "float32"), ("", "float32")])
+def test_bfloat16_is_the_default_where_the_cpu_has_it(tmp_path: Path, monkeypatch, flags: str,
+                                                       expected: str) -> None:
+    cpuinfo = tmp_path / "cpuinfo"
+    cpuinfo.write_text(f"processor\t: 0\nflags\t\t: {flags}\n")
+    monkeypatch.setattr(precision, "CPUINFO", cpuinfo)
+    assert precision.default_precision() == expected

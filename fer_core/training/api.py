@@ -31,6 +31,7 @@ from ..store import ModelStore, StoredModel, check_name
 from .augment import augmentation_layers
 from .config import TrainConfig, make_config
 from .loop import Arrays, discard_checkpoint, run_training
+from .precision import as_float32, in_precision
 from .progress import Progress
 
 
@@ -146,8 +147,10 @@ def train_model(
 
     run_dir = cache_dir("runs", key)
     network, run = run_training(
-        build, config, train, val, len(cleaned.classes), run_dir,
+        lambda: in_precision(build, config.precision), config, train, val,
+        len(cleaned.classes), run_dir,
         resume=resume, progress=progress, stop=stop, max_minutes=max_minutes)
+    network = as_float32(network, build)
     history = run.history if source is None else continued_history(source.history, run.history)
     has_test = len(dataset.split("test")) > 0
     metrics = (full_report([network], cleaned.classes, dataset,

@@ -13,13 +13,14 @@ from typing import Any
 
 from ..errors import ModelError
 from ..models import ModelSpec, get_spec
+from .precision import PRECISIONS, default_precision
 
 AUGMENTATIONS = ("flip", "shift", "rotation", "zoom", "erasing")
 OPTIMIZERS = ("adam", "sgd")
 LR_SCHEDULES = ("constant", "plateau", "cosine")
 # Settings added after models were stored: at these values they stay out of the cache key, so the
 # stored models' keys still hold and asking for one of them again still finds it.
-KEY_NEUTRAL = {"restore_best_weights": True}
+KEY_NEUTRAL = {"restore_best_weights": True, "precision": "float32"}
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,8 @@ class TrainConfig:
     ``restore_best_weights`` false keeps the last epoch's weights instead of the best by
     validation loss: a cosine schedule run to its end may keep improving in accuracy while
     its validation loss creeps up with confidence.
-    ``limit`` caps the training images, for quick runs and tests.
+    ``limit`` caps the training images, for quick runs and tests. ``precision`` is the
+    arithmetic of training (:mod:`.precision`); the stored model is float32 either way.
     """
 
     model: str
@@ -52,6 +54,7 @@ class TrainConfig:
     cleaning: str = "default"
     seed: int = 0
     limit: int | None = None
+    precision: str = "float32"
     options: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -72,6 +75,8 @@ class TrainConfig:
         problems = []
         if self.optimizer not in OPTIMIZERS:
             problems.append(f"optimizer must be one of {', '.join(OPTIMIZERS)}")
+        if self.precision not in PRECISIONS:
+            problems.append(f"precision must be one of {', '.join(PRECISIONS)}")
         if self.lr_schedule not in LR_SCHEDULES:
             problems.append(f"lr_schedule must be one of {', '.join(LR_SCHEDULES)}")
         if self.epochs < 1 or self.batch_size < 1:
@@ -106,14 +111,15 @@ def _coerce(text: str, like: Any) -> Any:
 
 
 def make_config(model: str, overrides: dict[str, Any] | None = None) -> TrainConfig:
-    """The config of ``model``: study defaults, then the family's recipe, then ``overrides``.
+    """The config of ``model``: study defaults, then the family's recipe and this machine's
+    precision, then ``overrides``.
 
     Override keys are config fields, ``augmentation.<name>`` / ``<augmentation name>``, or the
     family's own options (``width``, ``weights``...). Values may be strings, as from the CLI.
     """
     spec = get_spec(model)
     base = TrainConfig(model=model)
-    values = {**base.to_dict(), **spec.defaults}
+    values = {**base.to_dict(), **spec.defaults, "precision": default_precision()}
     values["augmentation"] = dict(values["augmentation"])
     values["options"] = dict(spec.options)
     names = {f.name for f in fields(TrainConfig)}
