@@ -21,51 +21,16 @@ import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
-from tests.helpers import pixel_string, random_faces, write_csv, write_folder_layout
+from tests.helpers import (
+    pixel_string,
+    random_faces,
+    write_csv,
+    write_data,
+    write_store,
+)
 
 APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
 TIMEOUT = 120  # TensorFlow starts slowly on a busy CPU
-FAKE_EPOCHS = 3
-
-
-def write_store(root: Path, data: Path, names: tuple[str, ...] = ("tiny_a", "tiny_b")) -> Path:
-    """Tiny untrained ``custom_cnn`` models stored as ``train_model`` stores them, with fake
-    histories and real metrics measured on the dataset at ``data``."""
-    import keras
-
-    from fer_core.data import load_dataset
-    from fer_core.evaluate import full_report
-    from fer_core.models import build_model, get_spec
-    from fer_core.store import ModelStore
-    from fer_core.training import make_config
-
-    dataset = load_dataset(data)
-    spec = get_spec("custom_cnn")
-    store = ModelStore(root)
-    for seed, name in enumerate(names):
-        keras.utils.set_random_seed(seed)
-        model = build_model(spec, len(dataset.classes))
-        config = {**make_config("custom_cnn", {"seed": seed}).to_dict(), "name": name,
-                  "family": spec.family, "classes": list(dataset.classes),
-                  "gradcam_layer": spec.gradcam_layer, "cache_key": f"test-{name}",
-                  "parameters": int(model.count_params())}
-        history = [{"epoch": e, "phase": "all layers", "loss": 2.0 - 0.2 * e - 0.1 * seed,
-                    "accuracy": 0.2 + 0.05 * e, "val_loss": 2.0 - 0.1 * e,
-                    "val_accuracy": 0.18 + 0.03 * e, "learning_rate": 1e-3, "seconds": 1.0}
-                   for e in range(1, FAKE_EPOCHS + 1)]
-        store.save(name, model=model, config=config, history=history,
-                   metrics=full_report([model], dataset.classes, dataset))
-    return root
-
-
-def write_data(root: Path) -> Path:
-    """A small image-folder dataset with something for the audit to find: a train face copied
-    into test under another emotion (a leak with conflicting labels) and a blank image."""
-    write_folder_layout(root, per_class=3)
-    (root / "test" / "sad" / "leak.png").write_bytes(
-        (root / "train" / "happy" / "train_happy_0.png").read_bytes())
-    Image.new("L", (48, 48), 128).save(root / "train" / "neutral" / "blank.png")
-    return root
 
 
 def photo_bytes(fmt: str = "PNG") -> bytes:

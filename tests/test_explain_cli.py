@@ -6,7 +6,6 @@ import json
 import os
 from pathlib import Path
 
-import keras
 import pytest
 from PIL import Image
 
@@ -14,10 +13,9 @@ from fer_core import cli
 from fer_core.cli import explain_cmd
 from fer_core.data import CLASSES
 from fer_core.explain import METHODS
-from fer_core.models import build_model, get_spec
 from fer_core.store import ModelStore
 from tests.face_drawing import face_drawing, photo
-from tests.helpers import random_faces, write_folder_layout
+from tests.helpers import random_faces, save_tiny, write_folder_layout
 
 
 @pytest.fixture
@@ -25,11 +23,8 @@ def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ModelStore:
     """Two tiny stored models in a store of their own."""
     monkeypatch.setenv("FER_MODELS_DIR", str(tmp_path / "models"))
     store = ModelStore(tmp_path / "models")
-    spec = get_spec("custom_cnn")
-    config = {"model": spec.name, "classes": list(CLASSES), "gradcam_layer": spec.gradcam_layer}
     for seed, name in enumerate(("tiny_a", "tiny_b")):
-        keras.utils.set_random_seed(seed)
-        store.save(name, model=build_model(spec, 7), config=config)
+        save_tiny(store, name, seed)
     return store
 
 

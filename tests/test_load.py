@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from benchmarks.load_explain import local_app, run_round
+from tests.helpers import write_data, write_store
 from tests.test_browser import CHROMEDRIVER, CHROMIUM
-from tests.test_dashboard import write_data, write_store
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.skipif(
     not (CHROMIUM.is_file() and CHROMEDRIVER.is_file()),

@@ -19,20 +19,8 @@ from fer_core.evaluate import (
     predict_proba,
     ten_crops,
 )
-from fer_core.models import build_model, get_spec
 from fer_core.store import ModelStore
-from tests.helpers import random_faces, write_folder_layout
-
-
-def save_tiny(store: ModelStore, name: str, seed: int = 0):
-    import keras
-
-    keras.utils.set_random_seed(seed)
-    spec = get_spec("custom_cnn")
-    model = build_model(spec, 7)
-    config = {"model": spec.name, "classes": list(CLASSES), "gradcam_layer": spec.gradcam_layer,
-              "parameters": model.count_params()}
-    return store.save(name, model=model, config=config, history=[])
+from tests.helpers import random_faces, save_tiny, write_folder_layout
 
 
 def test_missing_corrupt_and_foreign_models_are_clear_errors(tmp_path: Path) -> None:
