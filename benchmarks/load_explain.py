@@ -1,15 +1,25 @@
-"""A whole class at once: N browsers upload N different faces to Explain at the same moment.
+"""A whole class at once: N sessions upload N different faces to Explain at the same moment.
 
-    python -m benchmarks.load_explain [--sessions 1 5 10] [--url http://127.0.0.1:8501]
+    python -m benchmarks.load_explain [--sessions 1 5 10] [--client protocol|browser]
+        [--url http://127.0.0.1:8501]
 
-Each session is a real headless Chromium (Debian's ``chromium`` and ``chromium-driver``) that
-opens the Explain page, waits until every session is ready, uploads its own photo (a FER2013
-test face when ``FER2013_DIR`` is set, else a drawn one, on a plain background) and waits for
-the whole grid (each model's own map, scored). A session is *correct* when the face the page
-shows as "what the models see" is exactly the crop of its own photo, never another session's.
+Each session opens the Explain page, waits until every session is ready, uploads its own photo
+(a FER2013 test face when ``FER2013_DIR`` is set, else a drawn one, on a plain background) and
+waits for the whole grid (each model's own map, scored). A session is *correct* when the face
+the page shows as "what the models see" is exactly the crop of its own photo, never another
+session's.
+
+A session is a client of the app's own websocket protocol (``--client protocol``, the default:
+:mod:`benchmarks.protocol_client`), which sends and receives what a browser does and draws
+nothing, as each student's browser draws on its own machine; or a real headless Chromium
+(``--client browser``: Debian's ``chromium`` and ``chromium-driver``), which also draws every
+page on this machine, so that N browsers and the server share its cores.
 Without ``--url`` the app is started here, on localhost, with the stored models (or
 ``$FER_MODELS_DIR``), and its resident memory is sampled: the table gives its peak during each
 round. Bounded: at most 12 sessions, each given ``--timeout`` seconds.
+
+Browsers run at the lowest CPU priority (``--browser-nice 19``; 0 gives them the server's), so
+that they take only what the server leaves.
 """
 
 from __future__ import annotations
@@ -48,16 +58,17 @@ class Outcome:
     error: str = ""
 
 
-def photos(count: int, folder: Path) -> list[Path]:
-    """``count`` different photos, each one face on a plain background."""
+def photos(count: int, folder: Path, skip: int = 0) -> list[Path]:
+    """``count`` different photos, each one face on a plain background, after the first
+    ``skip`` (a round never reuses an earlier round's faces, whose results the app caches)."""
     if os.environ.get("FER2013_DIR"):
         from fer_core.data import load_dataset
 
         test = load_dataset(os.environ["FER2013_DIR"]).split("test")
         faces = iter(Image.fromarray(test.images[i]) for i in
                      np.random.default_rng(0).permutation(len(test)))
-    else:  # one drawing, told apart by dark squares coding the session's number
-        from PIL import ImageDraw
+    else:  # one drawing, told apart by dark squares and brightness coding its number
+        from PIL import ImageDraw, ImageEnhance
 
         from tests.face_drawing import face_drawing
 
@@ -67,20 +78,21 @@ def photos(count: int, folder: Path) -> list[Path]:
             for bit, (x, y) in enumerate(((40, 60), (140, 60), (40, 150), (140, 150))):
                 if i >> bit & 1:
                     draw.rectangle((x, y, x + 40, y + 40), fill=0)
-            return face
+            return ImageEnhance.Brightness(face).enhance(1 - 0.12 * (i // 16))
 
-        faces = (drawing(i) for i in range(16))
-    paths = []
-    while len(paths) < count:
+        faces = (drawing(i) for i in range(64))
+    paths: list[Path] = []
+    while len(paths) < count + skip:
         face = next(faces).resize((220, 220), Image.Resampling.BICUBIC)
         canvas = Image.new("L", (480, 360), 170)
         canvas.paste(face, (130, 70))
         if not find_faces(canvas).found:
             continue  # a session needs a face to explain
         path = folder / f"face_{len(paths):02d}.png"
-        canvas.save(path)
+        if len(paths) >= skip:
+            canvas.save(path)
         paths.append(path)
-    return paths
+    return paths[skip:]
 
 
 def expected_crop(photo: Path) -> np.ndarray:
@@ -92,11 +104,24 @@ def expected_crop(photo: Path) -> np.ndarray:
     return np.asarray(enlarged(crop, 160).convert("L"))
 
 
-def browser():
+CHROMIUM = "/usr/bin/chromium"
+
+
+def niced_chromium(niceness: int, folder: Path) -> str:
+    """A launcher of Chromium at CPU priority ``niceness`` (the plain binary at 0)."""
+    if not niceness:
+        return CHROMIUM
+    launcher = folder / "chromium"
+    launcher.write_text(f'#!/bin/sh\nexec nice -n {niceness} {CHROMIUM} "$@"\n')
+    launcher.chmod(0o755)
+    return str(launcher)
+
+
+def browser(binary: str = CHROMIUM):
     from selenium import webdriver
 
     options = webdriver.ChromeOptions()
-    options.binary_location = "/usr/bin/chromium"
+    options.binary_location = binary
     for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                  "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
@@ -147,15 +172,15 @@ def is_own(shown: np.ndarray, own: Path, everyone: list[Path]) -> bool:
     return distances[own] < 2 and min(distances, key=distances.get) == own
 
 
-def session(url: str, photo: Path, everyone: list[Path], ready: threading.Barrier,
-            timeout: float) -> Outcome:
+def browser_session(url: str, photo: Path, everyone: list[Path], ready: threading.Barrier,
+                    timeout: float, binary: str = CHROMIUM) -> Outcome:
     """One student: open Explain, wait for the others, upload, wait for the grid, check."""
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
     outcome, driver = Outcome(), None
     try:
-        driver = browser()
+        driver = browser(binary)
         driver.get(f"{url}/explain")
         wait_for(driver, "Face from", timeout)
         field = WebDriverWait(driver, timeout).until(
@@ -173,6 +198,35 @@ def session(url: str, photo: Path, everyone: list[Path], ready: threading.Barrie
     finally:
         if driver is not None:
             driver.quit()
+    return outcome
+
+
+def protocol_session(url: str, photo: Path, everyone: list[Path], ready: threading.Barrier,
+                     timeout: float) -> Outcome:
+    """One student over the app's own protocol: open Explain, wait for the others, upload,
+    wait for the grid, check the face shown is its own."""
+    from benchmarks.protocol_client import ProtocolSession
+
+    outcome, client = Outcome(), None
+    try:
+        client = ProtocolSession(url, timeout)
+        client.run("explain")
+        ready.wait(timeout)
+        start = time.perf_counter()
+        drawn = client.upload("explain", photo)
+        if not any(GRID_DONE in element.text for element in drawn):
+            raise AssertionError("the page drew no grid")
+        outcome.seconds = time.perf_counter() - start
+        crop = next(e.urls[0] for e in drawn if e.kind == "imgs" and CROP_CAPTION in e.text)
+        shown = np.asarray(Image.open(io.BytesIO(client.media(crop))).convert("L"))
+        outcome.correct = is_own(shown, photo, everyone)
+    except Exception as exc:  # noqa: BLE001  every failure of a session is a figure
+        first_line = str(exc).splitlines()[0][:120] if str(exc) else ""
+        outcome.error = f"{type(exc).__name__}: {first_line}"
+        ready.abort()
+    finally:
+        if client is not None:
+            client.close()
     return outcome
 
 
@@ -208,14 +262,17 @@ class MemoryWatch:
 
 
 def run_round(url: str, count: int, folder: Path, timeout: float,
-              server_pid: int | None) -> dict:
-    """``count`` sessions at once; their outcomes and the server's peak memory."""
-    paths = photos(count, folder)
+              server_pid: int | None, binary: str | None = None, skip: int = 0) -> dict:
+    """``count`` sessions at once, each a browser launched by ``binary`` (a Chromium) or,
+    without one, a protocol client, with the faces after the first ``skip``; their outcomes
+    and the server's peak memory."""
+    paths = photos(count, folder, skip)
     ready = threading.Barrier(count)
     outcomes: list[Outcome] = [Outcome() for _ in range(count)]
 
     def student(i: int) -> None:
-        outcomes[i] = session(url, paths[i], paths, ready, timeout)
+        outcomes[i] = (browser_session(url, paths[i], paths, ready, timeout, binary) if binary
+                       else protocol_session(url, paths[i], paths, ready, timeout))
 
     with MemoryWatch(server_pid) as memory:
         threads = [threading.Thread(target=student, args=(i,)) for i in range(count)]
@@ -274,9 +331,9 @@ def _healthy(url: str) -> bool:
         return False
 
 
-def warm(url: str, folder: Path, timeout: float) -> None:
+def warm(url: str, folder: Path, timeout: float, binary: str | None) -> None:
     """One session before the figures: the first explanation loads and traces every model."""
-    run_round(url, 1, folder / "warm", timeout, None)
+    run_round(url, 1, folder / "warm", timeout, None, binary)
 
 
 def main() -> None:
@@ -284,6 +341,11 @@ def main() -> None:
     parser.add_argument("--sessions", type=int, nargs="+", default=[1, 5, 10])
     parser.add_argument("--url", help="an app already running on localhost (no memory figure)")
     parser.add_argument("--timeout", type=float, default=120, help="seconds per session")
+    parser.add_argument("--client", choices=("protocol", "browser"), default="protocol",
+                        help="each session a client of the app's protocol (default) or a "
+                             "headless Chromium")
+    parser.add_argument("--browser-nice", type=int, default=19, choices=range(20),
+                        metavar="0-19", help="the browsers' CPU niceness (default 19: lowest)")
     args = parser.parse_args()
     if max(args.sessions) > MAX_SESSIONS or min(args.sessions) < 1:
         parser.error(f"--sessions must be between 1 and {MAX_SESSIONS}")
@@ -293,14 +355,19 @@ def main() -> None:
             (local_app() if not args.url else _given(args.url)) as (url, pid):
         folder = Path(tmp)
         (folder / "warm").mkdir()
-        warm(url, folder, args.timeout)
-        print(f"{os.cpu_count()} CPUs; each session a headless Chromium uploading its own face "
-              "to Explain at the same moment")
+        binary = niced_chromium(args.browser_nice, folder) if args.client == "browser" else None
+        warm(url, folder, args.timeout, binary)
+        who = (f"a headless Chromium (niceness {args.browser_nice})" if binary
+               else "a client of the app's protocol")
+        print(f"{os.cpu_count()} CPUs; each session {who} uploading its own face to Explain "
+              "at the same moment")
         print(f"{'sessions':>8}{'own face':>10}{'errors':>8}{'p50 s':>8}{'p95 s':>8}"
               f"{'peak MB':>9}")
+        used = 1  # the warm-up's face
         for count in args.sessions:
             (folder / str(count)).mkdir()
-            row = run_round(url, count, folder / str(count), args.timeout, pid)
+            row = run_round(url, count, folder / str(count), args.timeout, pid, binary, used)
+            used += count
             peak = f"{row['peak_mb']:.0f}" if row["peak_mb"] else "-"
             p50 = f"{row['p50']:.1f}" if row["p50"] is not None else "-"
             p95 = f"{row['p95']:.1f}" if row["p95"] is not None else "-"

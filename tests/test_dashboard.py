@@ -440,3 +440,19 @@ def test_the_quick_demo_is_one_click_under_a_name_of_its_own(store: Path,
     assert config["limit"] == 2000 and config["time_budget"]["minutes"] == 1.0
     assert app.dataframe[0].value["model"][0] == "custom_cnn_demo (this run)"
     shutil.rmtree(store / "custom_cnn_demo")
+
+
+def test_the_server_keeps_its_models_warm_between_runs() -> None:
+    """Streamlit's per-run Keras cleanup and full garbage collection stay off: a pinned
+    Streamlit that renamed its hook would otherwise bring them back silently."""
+    import tomllib
+
+    from streamlit.runtime.scriptrunner import script_runner
+
+    from dashboard import server
+
+    assert callable(script_runner._clean_problem_modules)
+    server.keep_models_warm()
+    assert script_runner._clean_problem_modules is server._keep_models
+    config = tomllib.loads((APP.parent.parent / ".streamlit" / "config.toml").read_text())
+    assert config["runner"]["postScriptGC"] is False
