@@ -6,7 +6,8 @@ Deletion removes the most salient pixels first: a faithful map makes the class p
 fast (low area under the curve). Insertion reveals them first on a blank face: the probability
 should rise fast (high area). Removed pixels take a baseline value rather than black, so the
 model sees missing evidence rather than a strange dark shape. Every perturbed face of a batch
-goes through the model in one call.
+goes through the model in one call, and each distinct one once: the face itself and its blank
+start or end every curve of every map of it.
 """
 
 from __future__ import annotations
@@ -73,7 +74,9 @@ def perturbation_scores(
     for start in range(0, len(images), CHUNK):
         part = slice(start, start + CHUNK)
         sequence = _sequences(images[part], heatmaps[part], steps, baseline)
-        proba = forward(model, sequence.reshape(-1, *images.shape[1:])).reshape(
+        flat = sequence.reshape(-1, *images.shape[1:])
+        distinct, where = np.unique(flat.reshape(len(flat), -1), axis=0, return_inverse=True)
+        proba = forward(model, distinct.reshape(-1, *images.shape[1:]))[where.ravel()].reshape(
             len(sequence), rows, -1)
         picked.append(np.take_along_axis(proba, classes[part, None, None], axis=2)[..., 0])
     curves = np.concatenate(picked)
