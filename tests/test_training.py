@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -13,7 +14,15 @@ import pytest
 from fer_core.errors import ModelError, NameTaken
 from fer_core.models import build_model, get_spec
 from fer_core.store import ModelStore
-from fer_core.training import Progress, TrainingStopped, loop, make_config, precision, train_model
+from fer_core.training import (
+    Progress,
+    TrainingStopped,
+    loop,
+    make_config,
+    precision,
+    recorded_settings,
+    train_model,
+)
 from fer_core.training.loop import Arrays, epochs_within, overruns, run_training
 from fer_core.training.schedules import apply_phase, plan_phases
 from tests.helpers import random_faces, write_folder_layout
@@ -298,3 +307,33 @@ def test_bfloat16_is_the_default_where_the_cpu_has_it(tmp_path: Path, monkeypatc
     cpuinfo.write_text(f"processor\t: 0\nflags\t\t: {flags}\n")
     monkeypatch.setattr(precision, "CPUINFO", cpuinfo)
     assert precision.default_precision() == expected
+
+
+def test_a_stored_record_replays_as_the_config_that_made_it() -> None:
+    config = make_config("fer_vgg", {"epochs": 30, "seed": 4, "width": 32, "flip": False,
+                                     "precision": "float32"})
+    record = {**config.to_dict(), "epochs": 12, "name": "fer_vgg_w32",
+              "time_budget": {"minutes": 60, "epochs_asked": 30}}
+    family, settings = recorded_settings(record)
+    assert family == "fer_vgg" and make_config(family, settings) == config
+    older = {k: v for k, v in record.items() if k not in ("precision", "restore_best_weights")}
+    assert make_config(*recorded_settings(older)) == replace(config, restore_best_weights=True)
+    with pytest.raises(ModelError, match="names no family"):
+        recorded_settings({"members": ["a", "b"]})
+
+
+@pytest.mark.slow
+def test_train_like_a_stored_model_finds_it_or_runs_it_again(tmp_path: Path, monkeypatch,
+                                                             capsys) -> None:
+    from fer_core import cli
+
+    data = write_folder_layout(tmp_path / "data", per_class=4)
+    monkeypatch.setenv("FER_MODELS_DIR", str(tmp_path / "models"))
+    train_model("custom_cnn", data, overrides={"epochs": 1, "batch_size": 8, "seed": 3},
+                store=ModelStore(tmp_path / "models"), name="tiny")
+    assert cli.main(["train", "--like", "tiny", "--data", str(data)]) == 0
+    assert "already stored with the same settings" in capsys.readouterr().out
+    assert cli.main(["train", "--like", str(tmp_path / "models" / "tiny"), "--data", str(data),
+                     "--set", "seed=5", "--out", str(tmp_path / "models" / "tiny_seed5")]) == 0
+    replayed = ModelStore(tmp_path / "models").get("tiny_seed5").config
+    assert replayed["seed"] == 5 and replayed["batch_size"] == 8 and replayed["epochs"] == 1

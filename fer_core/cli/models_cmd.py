@@ -20,7 +20,11 @@ def register(commands: argparse._SubParsersAction) -> None:
     listing.set_defaults(handler=run_models)
 
     train = commands.add_parser("train", help="train a model family (or reuse the stored one)")
-    train.add_argument("--model", required=True, help="family name, see `models`")
+    recipe = train.add_mutually_exclusive_group(required=True)
+    recipe.add_argument("--model", help="family name, see `models`")
+    recipe.add_argument("--like", metavar="MODEL",
+                        help="replay a stored model's settings (name or folder, e.g. "
+                             "models/fer_vgg); --set, --epochs and --limit override them")
     train.add_argument("--data", required=True, help="dataset path (CSV or image folders)")
     train.add_argument("--epochs", type=int, help="number of epochs (default: the recipe's)")
     train.add_argument("--limit", type=int, help="train on at most N images (quick runs)")
@@ -84,9 +88,12 @@ def run_models(args: argparse.Namespace) -> int:
 
 def run_train(args: argparse.Namespace) -> int:
     from ..store import ModelStore
-    from ..training import ConsoleProgress, parse_assignments, train_model
+    from ..training import ConsoleProgress, parse_assignments, recorded_settings, train_model
 
-    overrides = parse_assignments(args.set)
+    family, overrides = args.model, {}
+    if args.like:
+        family, overrides = recorded_settings(ModelStore().get(args.like).config)
+    overrides.update(parse_assignments(args.set))
     for key in ("epochs", "limit"):
         if getattr(args, key) is not None:
             overrides[key] = getattr(args, key)
@@ -104,7 +111,7 @@ def run_train(args: argparse.Namespace) -> int:
 
     previous = signal.signal(signal.SIGINT, request_stop)
     try:
-        stored, reused = train_model(args.model, args.data, overrides=overrides, name=name,
+        stored, reused = train_model(family, args.data, overrides=overrides, name=name,
                                      store=store, resume=args.resume, force=args.force,
                                      init_from=args.init_from, max_minutes=args.max_minutes,
                                      progress=ConsoleProgress(), stop=stop,

@@ -176,7 +176,7 @@ class IntegratedGradients(Explainer):
     description = "What each pixel adds to the score on the way from a blurred face to this " \
                   "one (positive part)."
     reference = "Sundararajan et al. 2017"
-    steps = 32
+    steps = 24
 
     def run(self, x, classes):
         base = blurred(x)

@@ -140,6 +140,22 @@ def make_config(model: str, overrides: dict[str, Any] | None = None) -> TrainCon
     return replace(base, **values).validate()
 
 
+def recorded_settings(record: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """The family and settings of a stored model's ``config.json``, as ``make_config``
+    overrides: what replays its run. The epochs are those asked for (a time budget may have
+    cut the run short); settings the record predates take the values that left its key
+    unchanged (``KEY_NEUTRAL``)."""
+    if "model" not in record:
+        raise ModelError("that config.json names no family: it is not a trained model's")
+    names = {f.name for f in fields(TrainConfig)} - {"model", "augmentation", "options"}
+    settings = {key: record.get(key, KEY_NEUTRAL.get(key)) for key in names
+                if key in record or key in KEY_NEUTRAL}
+    settings["epochs"] = record.get("time_budget", {}).get("epochs_asked", record.get("epochs"))
+    settings.update({f"augmentation.{k}": v for k, v in record.get("augmentation", {}).items()})
+    settings.update(record.get("options", {}))
+    return record["model"], {k: v for k, v in settings.items() if v is not None}
+
+
 def parse_assignments(pairs: list[str]) -> dict[str, str]:
     """``["epochs=3", "width=64"]`` from the CLI's ``--set`` into a dict; an error for bad pairs."""
     result = {}
