@@ -41,6 +41,17 @@ def register(commands: argparse._SubParsersAction) -> None:
                        help="any setting, e.g. --set optimizer=sgd --set width=64")
     train.set_defaults(handler=run_train)
 
+    export = commands.add_parser(
+        "export", help="write a stored model as TensorFlow Lite or ONNX, checked to predict "
+                       "as the stored model does")
+    export.add_argument("--model", required=True, help="stored model name or folder")
+    export.add_argument("--format", required=True, choices=("tflite", "onnx"))
+    export.add_argument("--out", help="file to write (default: exports/<model>.<format>)")
+    export.add_argument("--data", help="check on this dataset's first 64 test faces "
+                                       "(default: 64 random images)")
+    export.add_argument("--json", action="store_true", help="print JSON")
+    export.set_defaults(handler=run_export)
+
     evaluate = commands.add_parser("evaluate", help="evaluate stored models (and their ensemble)")
     evaluate.add_argument("--model", action="append", required=True,
                           help="stored model name or folder; repeat for an ensemble")
@@ -127,6 +138,36 @@ def run_train(args: argparse.Namespace) -> int:
         print(f"{stored.name}: test accuracy {metrics['accuracy']:.2%}, "
               f"macro-F1 {metrics['macro_f1']:.3f}, "
               f"ten-crop TTA {metrics['tta']['tencrop']['accuracy']:.2%} -> {stored.path}")
+    return 0
+
+
+def run_export(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from ..export import TOLERANCE, export_model, largest_difference
+    from ..store import ModelStore
+
+    stored = ModelStore().get(args.model)
+    path = export_model(stored, args.format,
+                        Path(args.out or f"exports/{stored.name}.{args.format}"))
+    if args.data:
+        from ..data import load_dataset
+
+        faces = load_dataset(args.data).split("test").images[:64]
+    else:
+        faces = np.random.default_rng(0).integers(0, 256, (64, 48, 48), dtype=np.uint8)
+    gap = largest_difference(stored, path, args.format, faces)
+    report = {"model": stored.name, "format": args.format, "path": str(path),
+              "bytes": path.stat().st_size, "faces_checked": len(faces),
+              "largest_difference": gap}
+    if args.json:
+        print(json.dumps(report, indent=2))
+    else:
+        print(f"{stored.name} -> {path} ({path.stat().st_size / 2**20:.1f} MB); largest "
+              f"probability difference on {len(faces)} faces: {gap:.1e}")
+    if gap > TOLERANCE:
+        raise ModelError(f"the {args.format} file predicts differently from {stored.name} "
+                         f"(by up to {gap:.1e}, more than {TOLERANCE:g}): do not use it")
     return 0
 
 

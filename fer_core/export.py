@@ -1,0 +1,96 @@
+"""A stored model for use elsewhere: TensorFlow Lite (TensorFlow's own converter) or ONNX (Keras'
+``export``, through tf2onnx), checked to predict as the stored model does.
+
+The exported network is the family's plain network with the stored weights: the augmentation
+layers a model trained with do nothing at inference, but their random ops have no TFLite or ONNX
+counterpart. Its input is raw 48x48 grey pixels (N, 48, 48, 1) in 0-255, float32, as the stored
+model's; its output, the class probabilities in ``config.json``'s ``classes`` order.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import warnings
+from pathlib import Path
+
+import keras
+import numpy as np
+
+from .errors import ModelError
+from .models import build_model, get_spec
+from .store import StoredModel
+
+FORMATS = ("tflite", "onnx")
+TOLERANCE = 1e-4
+ONNX_NEEDS = ("ONNX export needs tf2onnx, onnx and onnxruntime: "
+              "pip install -r requirements-export.txt")
+
+
+def inference_network(stored: StoredModel) -> keras.Model:
+    """``stored``'s weights in its family's network built without augmentation layers."""
+    if stored.is_ensemble:
+        raise ModelError(f"{stored.name} is an ensemble: export one of its members")
+    trained = stored.load_keras()
+    plain = build_model(get_spec(stored.config["model"]), len(stored.classes),
+                        options=stored.config.get("options"))
+    plain.set_weights(trained.get_weights())
+    return plain
+
+
+def export_model(stored: StoredModel, fmt: str, path: Path) -> Path:
+    """Write ``stored`` to ``path`` in format ``fmt``; the path."""
+    network = inference_network(stored)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if fmt == "tflite":
+        import tensorflow as tf
+
+        with tempfile.TemporaryDirectory() as saved:  # quietly, unlike from_keras_model
+            network.export(saved, format="tf_saved_model", verbose=False)
+            path.write_bytes(tf.lite.TFLiteConverter.from_saved_model(saved).convert())
+    elif fmt == "onnx":
+        _require_onnx()
+        network(np.zeros((1, 48, 48, 1), np.float32), training=False)  # Keras exports built calls
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # tf2onnx's notices of NumPy and TensorFlow changes
+            network.export(str(path), format="onnx", verbose=False)
+    else:
+        raise ModelError(f"unknown export format {fmt!r}; known: {', '.join(FORMATS)}")
+    return path
+
+
+def exported_predictions(path: Path, fmt: str, images: np.ndarray) -> np.ndarray:
+    """The class probabilities the exported file at ``path`` gives ``images`` (N, 48, 48)."""
+    x = images.astype(np.float32)[..., None]
+    if fmt == "onnx":
+        _require_onnx()
+        import onnxruntime
+
+        session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+        return session.run(None, {session.get_inputs()[0].name: x})[0]
+    import tensorflow as tf
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # tf.lite.Interpreter's notice of its LiteRT successor
+        interpreter = tf.lite.Interpreter(model_path=str(path))
+    source, target = interpreter.get_input_details()[0], interpreter.get_output_details()[0]
+    interpreter.resize_tensor_input(source["index"], x.shape)
+    interpreter.allocate_tensors()
+    interpreter.set_tensor(source["index"], x)
+    interpreter.invoke()
+    return interpreter.get_tensor(target["index"])
+
+
+def largest_difference(stored: StoredModel, path: Path, fmt: str, images: np.ndarray) -> float:
+    """The largest gap between the stored model's probabilities and the export's."""
+    from .evaluate import predict_proba
+
+    expected = predict_proba(stored.load_keras(), images)
+    return float(np.abs(exported_predictions(path, fmt, images) - expected).max())
+
+
+def _require_onnx() -> None:
+    try:
+        import onnxruntime  # noqa: F401
+        import tf2onnx  # noqa: F401
+    except ImportError:
+        raise ModelError(ONNX_NEEDS) from None
