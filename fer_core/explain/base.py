@@ -82,6 +82,15 @@ class Explainer(ABC):
     uses_layer: ClassVar[bool] = False
     needs_gradients: ClassVar[bool] = True
 
+    @classmethod
+    def settings(cls) -> dict[str, int | float]:
+        """The method's numeric settings (steps, patch size...): with its name, what names the
+        maps it makes, e.g. in a cache key."""
+        return {key: getattr(cls, key) for klass in reversed(cls.__mro__)
+                for key, value in vars(klass).items()
+                if not key.startswith("_") and isinstance(value, (int, float))
+                and not isinstance(value, bool)}
+
     def __init__(self, model: keras.Model, layer: str | None = None) -> None:
         if self.needs_gradients:
             require_tensorflow_backend()

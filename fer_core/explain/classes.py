@@ -19,7 +19,7 @@ from ..data import Dataset
 from ..evaluate import align_to_classes
 from ..paths import cache_dir
 from ..store import MODEL_FILE, StoredModel
-from .methods import make_explainer
+from .methods import make_explainer, method_class
 from .regions import REGIONS, class_maps, region_shares
 
 BATCH = 64
@@ -48,7 +48,8 @@ def _key(stored: StoredModel, method: str, dataset: Dataset, split: str,
          per_class: int | None) -> str:
     file = stored.path / MODEL_FILE
     version = [str(stored.path.resolve()), file.stat().st_mtime_ns if file.is_file() else 0,
-               stored.config.get("cache_key"), method, stored.gradcam_layer,
+               stored.config.get("cache_key"), method, method_class(method).settings(),
+               stored.gradcam_layer,
                dataset.fingerprint, split, per_class]
     return hashlib.sha256(json.dumps(version).encode()).hexdigest()[:16]
 
