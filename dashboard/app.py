@@ -4,10 +4,9 @@ The menu lists one module per page of ``pages/``; the dataset path sits in the s
 page.
 """
 
-import os
+from fer_core.startup import import_tensorflow_quietly
 
-# TensorFlow's C++ start-up chatter (CPU features) is noise in the server's log.
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+import_tensorflow_quietly()  # before anything imports it: no start-up chatter in the server log
 
 import streamlit as st  # noqa: E402
 

@@ -1,8 +1,9 @@
 """``python -m fer_core``: a thin command line over the library.
 
 Each command lives in its own module with a ``register(subparsers)`` function that adds its parser
-and sets ``handler``. Heavy imports (TensorFlow) happen inside handlers, so ``data summary`` starts
-fast. A :class:`~fer_core.errors.FerError` is printed as one line and exits with status 2.
+and sets ``handler``. TensorFlow is imported (quietly) only for commands that use models, and
+other heavy imports happen inside handlers, so ``data summary`` starts fast. A
+:class:`~fer_core.errors.FerError` is printed as one line and exits with status 2.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import warnings
 from typing import Sequence
 
 from ..errors import FerError
+from ..startup import import_tensorflow_quietly
 from . import data_cmd, explain_cmd, lessons_cmd, models_cmd
 
 COMMAND_MODULES = [data_cmd, models_cmd, explain_cmd, lessons_cmd]
@@ -35,6 +37,8 @@ def _show_warning(message, category, filename, lineno, file=None, line=None) -> 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if getattr(args, "uses_models", True):
+        import_tensorflow_quietly()
     warnings.showwarning = _show_warning
     try:
         return args.handler(args) or 0

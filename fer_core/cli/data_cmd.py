@@ -17,7 +17,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     summary = actions.add_parser("summary", help="image counts per split and class")
     summary.add_argument("path", help=PATH_HELP)
     summary.add_argument("--json", action="store_true", help="print JSON")
-    summary.set_defaults(handler=run_summary)
+    summary.set_defaults(handler=run_summary, uses_models=False)
     check = actions.add_parser(
         "audit", help="find duplicates, train/test leakage, conflicting labels and blank images"
     )
@@ -35,7 +35,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         "--faces", action="store_true",
         help="also flag images where the face detector finds no face (slow: minutes on FER2013)",
     )
-    check.set_defaults(handler=run_audit)
+    check.set_defaults(handler=run_audit, uses_models=False)
 
 
 def run_summary(args: argparse.Namespace) -> int:

@@ -1,0 +1,35 @@
+"""TensorFlow imported without its start-up chatter, for the command line and the server log.
+
+TensorFlow's C++ side prints its CPU-feature and oneDNN notices while the library loads, before
+its logging is set up: ``TF_CPP_MIN_LOG_LEVEL`` silences the later ones but not these
+(tensorflow/tensorflow#100442). They are noise to a teacher reading a log, so the standard error
+stream is closed for the length of the import, and reopened at once: errors raised by the
+import still reach the caller as exceptions.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+
+_ONCE = threading.Lock()  # the stream is the process's: one thread may swap it, once
+
+
+def import_tensorflow_quietly() -> None:
+    """Import TensorFlow (if installed, and not yet imported) with its C++ start-up notices
+    silenced. Safe to call from every script run of every session."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    with _ONCE:
+        if "tensorflow" in sys.modules:
+            return
+        saved, silent = os.dup(2), os.open(os.devnull, os.O_WRONLY)
+        os.dup2(silent, 2)
+        try:
+            import tensorflow  # noqa: F401
+        except ImportError:
+            pass  # the JAX machines: Keras runs without it
+        finally:
+            os.dup2(saved, 2)
+            os.close(silent)
+            os.close(saved)
