@@ -172,61 +172,78 @@ def is_own(shown: np.ndarray, own: Path, everyone: list[Path]) -> bool:
     return distances[own] < 2 and min(distances, key=distances.get) == own
 
 
-def browser_session(url: str, photo: Path, everyone: list[Path], ready: threading.Barrier,
-                    timeout: float, binary: str = CHROMIUM) -> Outcome:
-    """One student: open Explain, wait for the others, upload, wait for the grid, check."""
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import WebDriverWait
+class BrowserStudent:
+    """A student in a real headless Chromium (launched by ``binary``)."""
 
-    outcome, driver = Outcome(), None
-    try:
-        driver = browser(binary)
-        driver.get(f"{url}/explain")
-        wait_for(driver, "Face from", timeout)
-        field = WebDriverWait(driver, timeout).until(
+    def __init__(self, url: str, timeout: float, binary: str) -> None:
+        self.url, self.timeout, self.binary, self.driver = url, timeout, binary, None
+
+    def open(self) -> None:
+        from selenium.webdriver.common.by import By
+        from selenium.webdriver.support.ui import WebDriverWait
+
+        self.driver = browser(self.binary)
+        self.driver.get(f"{self.url}/explain")
+        wait_for(self.driver, "Face from", self.timeout)
+        self.field = WebDriverWait(self.driver, self.timeout).until(
             lambda d: d.find_element(By.CSS_SELECTOR, 'input[type="file"]'))
-        ready.wait(timeout)
-        start = time.perf_counter()
-        field.send_keys(str(photo))
-        wait_for(driver, GRID_DONE, timeout)
-        outcome.seconds = time.perf_counter() - start
-        outcome.correct = is_own(shown_crop(driver, url), photo, everyone)
-    except Exception as exc:  # noqa: BLE001  every failure of a session is a figure
-        first_line = str(exc).splitlines()[0][:120] if str(exc) else ""
-        outcome.error = f"{type(exc).__name__}: {first_line}"
-        ready.abort()
-    finally:
-        if driver is not None:
-            driver.quit()
-    return outcome
+
+    def upload(self, photo: Path) -> None:
+        self.field.send_keys(str(photo))
+        wait_for(self.driver, GRID_DONE, self.timeout)
+
+    def shown(self) -> np.ndarray:
+        return shown_crop(self.driver, self.url)
+
+    def close(self) -> None:
+        if self.driver is not None:
+            self.driver.quit()
 
 
-def protocol_session(url: str, photo: Path, everyone: list[Path], ready: threading.Barrier,
-                     timeout: float) -> Outcome:
-    """One student over the app's own protocol: open Explain, wait for the others, upload,
-    wait for the grid, check the face shown is its own."""
-    from benchmarks.protocol_client import ProtocolSession
+class ProtocolStudent:
+    """A student as a client of the app's own protocol (:mod:`benchmarks.protocol_client`)."""
 
-    outcome, client = Outcome(), None
-    try:
-        client = ProtocolSession(url, timeout)
-        client.run("explain")
-        ready.wait(timeout)
-        start = time.perf_counter()
-        drawn = client.upload("explain", photo)
-        if not any(GRID_DONE in element.text for element in drawn):
+    def __init__(self, url: str, timeout: float) -> None:
+        self.url, self.timeout, self.client, self.drawn = url, timeout, None, []
+
+    def open(self) -> None:
+        from benchmarks.protocol_client import ProtocolSession
+
+        self.client = ProtocolSession(self.url, self.timeout)
+        self.client.run("explain")
+
+    def upload(self, photo: Path) -> None:
+        self.drawn = self.client.upload("explain", photo)
+        if not any(GRID_DONE in element.text for element in self.drawn):
             raise AssertionError("the page drew no grid")
+
+    def shown(self) -> np.ndarray:
+        crop = next(e.urls[0] for e in self.drawn if e.kind == "imgs" and CROP_CAPTION in e.text)
+        return np.asarray(Image.open(io.BytesIO(self.client.media(crop))).convert("L"))
+
+    def close(self) -> None:
+        if self.client is not None:
+            self.client.close()
+
+
+def session(student: BrowserStudent | ProtocolStudent, photo: Path, everyone: list[Path],
+            ready: threading.Barrier, timeout: float) -> Outcome:
+    """One student: open Explain, wait for the others, upload, wait for the grid (timed),
+    check that the face shown is its own."""
+    outcome = Outcome()
+    try:
+        student.open()
+        ready.wait(timeout)
+        start = time.perf_counter()
+        student.upload(photo)
         outcome.seconds = time.perf_counter() - start
-        crop = next(e.urls[0] for e in drawn if e.kind == "imgs" and CROP_CAPTION in e.text)
-        shown = np.asarray(Image.open(io.BytesIO(client.media(crop))).convert("L"))
-        outcome.correct = is_own(shown, photo, everyone)
+        outcome.correct = is_own(student.shown(), photo, everyone)
     except Exception as exc:  # noqa: BLE001  every failure of a session is a figure
         first_line = str(exc).splitlines()[0][:120] if str(exc) else ""
         outcome.error = f"{type(exc).__name__}: {first_line}"
         ready.abort()
     finally:
-        if client is not None:
-            client.close()
+        student.close()
     return outcome
 
 
@@ -271,8 +288,9 @@ def run_round(url: str, count: int, folder: Path, timeout: float,
     outcomes: list[Outcome] = [Outcome() for _ in range(count)]
 
     def student(i: int) -> None:
-        outcomes[i] = (browser_session(url, paths[i], paths, ready, timeout, binary) if binary
-                       else protocol_session(url, paths[i], paths, ready, timeout))
+        student = (BrowserStudent(url, timeout, binary) if binary
+                   else ProtocolStudent(url, timeout))
+        outcomes[i] = session(student, paths[i], paths, ready, timeout)
 
     with MemoryWatch(server_pid) as memory:
         threads = [threading.Thread(target=student, args=(i,)) for i in range(count)]

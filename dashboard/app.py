@@ -13,7 +13,7 @@ import streamlit as st  # noqa: E402
 from dashboard.navigation import navigation  # noqa: E402
 from dashboard.server import keep_models_warm  # noqa: E402
 from dashboard.sources import dataset_input  # noqa: E402
-from dashboard.train_view import sidebar_status  # noqa: E402
+from dashboard.train.view import sidebar_status  # noqa: E402
 
 keep_models_warm()
 st.set_page_config(page_title="FER explained", page_icon=":material/mood:", layout="wide")

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from dashboard.compare.mistakes import mistakes
 from dashboard.figures import (
     accuracy_vs_cost,
     accuracy_vs_study,
@@ -10,16 +11,15 @@ from dashboard.figures import (
     learning_curves,
     per_class_f1,
 )
-from dashboard.frames import (
+from dashboard.messages import NO_MODELS_HELP
+from dashboard.sources import current_dataset, first_picks, stored_models
+from dashboard.tables import (
     accuracy_frame,
     confusion_frame,
     cost_frame,
     history_frame,
     per_class_frame,
 )
-from dashboard.messages import NO_MODELS_HELP
-from dashboard.mistakes import mistakes
-from dashboard.sources import current_dataset, first_picks, stored_models
 
 PER_ROW = 3
 

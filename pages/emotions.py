@@ -3,7 +3,7 @@ side by side across models, and how much of it falls on the eyes, nose and mouth
 
 import streamlit as st
 
-from dashboard.emotion_views import emotion_grid, region_chart
+from dashboard.emotions.views import emotion_grid, region_chart
 from dashboard.messages import DATA_HELP, NO_MODELS_HELP
 from dashboard.sources import current_dataset, dataset_path, first_picks, single_models
 

@@ -3,10 +3,10 @@ maps of what made it decide, each map judged against random maps."""
 
 import streamlit as st
 
-from dashboard.explain_view import Style, explanation_grid
+from dashboard.explain.faces import SOURCES, UPLOAD, choose_face
+from dashboard.explain.grid import Style, explanation_grid
+from dashboard.explain.lessons import cover_and_see, inside_network
 from dashboard.explaining import CHOICES, OWN, method_title
-from dashboard.face_input import SOURCES, UPLOAD, choose_face
-from dashboard.face_lessons import cover_and_see, inside_network
 from dashboard.messages import NO_MODELS_HELP
 from dashboard.pictures import colour_scale
 from dashboard.sources import first_picks, single_models

@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from dashboard.explain_view import Style, explanation_grid
+from dashboard.explain.grid import Style, explanation_grid
 from dashboard.explaining import OWN
-from dashboard.lesson import (
+from dashboard.lesson.examples import (
     confident_right,
     failing_method,
     leaked,

@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from dashboard.frames import cost_frame, zoo_frame
 from dashboard.messages import DATA_HELP, NO_MODELS_HELP
 from dashboard.sources import current_dataset, dataset_path, stored_models
+from dashboard.tables import cost_frame, zoo_frame
 from fer_core.models import list_specs
 
 st.title("FER explained")

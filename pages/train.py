@@ -5,9 +5,9 @@ import streamlit as st
 from dashboard.classroom import teacher_login, training_allowed
 from dashboard.messages import DATA_HELP, user_errors
 from dashboard.sources import current_dataset, dataset_path, stored_models
-from dashboard.train_form import settings_form, store_name
-from dashboard.train_view import live_panel
-from dashboard.training_job import JOB, Request
+from dashboard.train.form import settings_form, store_name
+from dashboard.train.job import JOB, Request
+from dashboard.train.view import live_panel
 from fer_core.errors import NameTaken
 from fer_core.models import list_specs
 from fer_core.store import ModelStore

@@ -246,7 +246,7 @@ def test_explain_a_dataset_sample(store: Path, data_dir: Path) -> None:
 
 def finish_training(app: AppTest, timeout: float = TIMEOUT) -> AppTest:
     """Wait for the background run the page started, then redraw the page."""
-    from dashboard.training_job import JOB
+    from dashboard.train.job import JOB
 
     deadline = time.monotonic() + timeout
     while JOB.snapshot().running and time.monotonic() < deadline:
@@ -281,7 +281,7 @@ def test_train_stores_a_model_then_offers_it_again(store: Path, data_dir: Path) 
     standing = app.dataframe[0].value
     assert standing["model"][0] == "trained_here (this run)"
     assert "the study" in set(standing["model"])  # the new accuracy beside the study's
-    from dashboard.training_job import JOB
+    from dashboard.train.job import JOB
 
     assert JOB.snapshot().evaluation[:2] == (2, 3)  # the test passes were reported
     app = submit(app, "custom_cnn", **settings)

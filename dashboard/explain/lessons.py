@@ -11,10 +11,10 @@ from fer_core.explain.inside import feature_maps
 from fer_core.explain.regions import PARTS, cover_effect, covered, covering, part_mask
 from fer_core.store import StoredModel
 
-from .compute import MODEL_TIME
-from .explaining import explanations, own_method
-from .pictures import enlarged, mosaic
-from .sources import load_model, model_version
+from ..compute import MODEL_TIME
+from ..explaining import explanations, own_method
+from ..pictures import enlarged, mosaic
+from ..sources import load_model, model_version
 
 CHANNELS = 8
 GRID = "a cell of a 3x3 grid"

@@ -13,10 +13,10 @@ from fer_core.explain import make_explainer, overlay
 from fer_core.mistakes import audit_notes, confusion_cell
 from fer_core.store import StoredModel
 
-from .compute import MODEL_TIME
-from .data_views import audit_findings
-from .explaining import own_method, split_probabilities
-from .sources import load_model, model_version
+from ..compute import MODEL_TIME
+from ..data_views import audit_findings
+from ..explaining import own_method, split_probabilities
+from ..sources import load_model, model_version
 
 FACES = 12
 PER_ROW = 6

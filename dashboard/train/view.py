@@ -1,6 +1,6 @@
 """The Train page's live panel: progress, learning curves and the outcome of the one run.
 
-Two fragments poll the process-wide :data:`~.training_job.JOB` while a run goes on, so the rest
+Two fragments poll the process-wide :data:`~.job.JOB` while a run goes on, so the rest
 of the page (and every other page) stays responsive: the progress bar every
 :data:`PROGRESS_SECONDS`, the learning curves (which change once an epoch, and cost far more to
 redraw) every :data:`CURVES_SECONDS`. Polling is not free: on a busy two-core machine a rerun
@@ -17,12 +17,12 @@ import streamlit as st
 from fer_core.errors import FerError
 from fer_core.store import ModelStore
 
-from .figures import learning_curves
-from .frames import curves_frame
-from .messages import user_errors
-from .navigation import link
-from .sources import study_accuracy
-from .training_job import JOB, Snapshot
+from ..figures import learning_curves
+from ..messages import user_errors
+from ..navigation import link
+from ..sources import study_accuracy
+from ..tables import curves_frame
+from .job import JOB, Snapshot
 
 PROGRESS_SECONDS = 2.0
 CURVES_SECONDS = 10.0

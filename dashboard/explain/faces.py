@@ -16,11 +16,11 @@ from PIL import Image
 from fer_core.faces import EXTENSIONS, FaceSearch, find_faces, read_image
 from fer_core.store import StoredModel
 
-from .classroom import classroom_mode
-from .explaining import misclassified
-from .messages import user_errors
-from .pictures import enlarged, with_boxes
-from .sources import current_dataset, load_model, model_version
+from ..classroom import classroom_mode
+from ..explaining import misclassified
+from ..messages import user_errors
+from ..pictures import enlarged, with_boxes
+from ..sources import current_dataset, load_model, model_version
 
 UPLOAD, CAMERA, SAMPLE = "Upload", "Camera", "Dataset"
 SOURCES = (UPLOAD, CAMERA, SAMPLE)

@@ -15,10 +15,10 @@ from fer_core.explain.metrics import SANE_BELOW
 from fer_core.explain.metrics.checks import randomised_top
 from fer_core.store import StoredModel
 
-from .data_views import audit_findings
-from .explaining import split_probabilities
-from .pictures import enlarged
-from .sources import load_model, model_version
+from ..data_views import audit_findings
+from ..explaining import split_probabilities
+from ..pictures import enlarged
+from ..sources import load_model, model_version
 
 SAMPLE = 600  # test faces searched for an example: enough to find each kind, quick to predict
 

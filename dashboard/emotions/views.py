@@ -14,9 +14,9 @@ from fer_core.explain import method_class, overlay
 from fer_core.explain.classes import PER_CLASS, EmotionMaps, emotion_maps
 from fer_core.store import StoredModel
 
-from .explaining import own_method
-from .figures import PALETTE
-from .messages import user_errors
+from ..explaining import own_method
+from ..figures import PALETTE
+from ..messages import user_errors
 
 SIDE = 150
 

@@ -15,11 +15,11 @@ from fer_core.explain import BASELINE, method_class, overlay
 from fer_core.explain.metrics import METRICS, SANE_BELOW, STABLE_ABOVE
 from fer_core.store import StoredModel
 
-from .explaining import explanations, methods_for, probabilities
-from .figures import probabilities as probability_chart
-from .messages import user_errors
-from .pictures import enlarged, grid_png
-from .sources import load_model, model_version
+from ..explaining import explanations, methods_for, probabilities
+from ..figures import probabilities as probability_chart
+from ..messages import user_errors
+from ..pictures import enlarged, grid_png
+from ..sources import load_model, model_version
 
 OVERLAY_SIDE = 192
 MAPS_PER_ROW = 3  # more would shrink the maps below what the back of a class can read

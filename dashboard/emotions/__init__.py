@@ -1,0 +1,1 @@
+"""The Emotions page's helpers."""
