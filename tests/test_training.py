@@ -23,6 +23,7 @@ from fer_core.training import (
     recorded_settings,
     train_model,
 )
+from fer_core.training.config import KEY_NEUTRAL
 from fer_core.training.loop import Arrays, epochs_within, overruns, run_training
 from fer_core.training.schedules import apply_phase, plan_phases
 from tests.helpers import random_faces, write_folder_layout
@@ -163,8 +164,9 @@ def test_a_run_keeps_its_best_or_its_last_epoch(tmp_path: Path) -> None:
     default = make_config("custom_cnn")
     assert default.cache_key("data") != make_config(
         "custom_cnn", {"restore_best_weights": False}).cache_key("data")
-    # At its default, a setting added later leaves the keys of models stored before it alone.
-    before = {k: v for k, v in default.to_dict().items() if k != "restore_best_weights"}
+    # At their defaults, settings added later leave the keys of models stored before alone.
+    assert set(KEY_NEUTRAL) == {"restore_best_weights", "precision"}
+    before = {k: v for k, v in default.to_dict().items() if k not in KEY_NEUTRAL}
     payload = json.dumps([before, "data"], sort_keys=True).encode()
     assert default.cache_key("data") == hashlib.sha256(payload).hexdigest()[:16]
 
