@@ -4,17 +4,11 @@ import streamlit as st
 
 from dashboard.explain.grid import Style, explanation_grid
 from dashboard.explaining import OWN
-from dashboard.lesson.examples import (
-    confident_right,
-    failing_method,
-    leaked,
-    mistaken,
-    not_a_face,
-    sanity_pair,
-)
+from dashboard.lesson.examples import confident_right, leaked, mistaken, sanity_pair
 from dashboard.messages import NO_MODELS_HELP
 from dashboard.sources import current_dataset, first_picks, single_models
 from fer_core.explain.synthetic import synthetic_faces
+from fer_core.lesson import failing_method, not_a_face
 
 STEPS = ("1. A confident right answer", "2. Fear taken for surprise", "3. A train/test leak",
          "4. Not a face, still an answer", "5. A map that fails its sanity check")

@@ -15,7 +15,7 @@ from fer_core.data import CLASSES
 from fer_core.explain import METHODS
 from fer_core.store import ModelStore
 from tests.face_drawing import face_drawing, photo
-from tests.helpers import random_faces, save_tiny, write_folder_layout
+from tests.helpers import random_faces, save_tiny, write_data, write_folder_layout
 
 
 @pytest.fixture
@@ -217,3 +217,16 @@ def test_cover_reports_each_model_and_part(store, tmp_path, capsys) -> None:
     code, _, err = run(capsys, "cover", "--model", "tiny_a", "--image", str(image),
                        "--part", "chin")
     assert code == 2 and "no part 'chin'" in err
+
+
+def test_lesson_finds_its_faces_in_the_data(store, tmp_path, capsys) -> None:
+    data = write_data(tmp_path / "fer")
+    code, stdout, _ = run(capsys, "lesson", "--model", "tiny_a", "--data", str(data),
+                          "--out", str(tmp_path / "lesson"), "--json")
+    assert code == 0
+    steps = json.loads(stdout)["steps"]
+    assert [s["step"] for s in steps] == [1, 2, 3, 4, 5]
+    assert steps[2]["found"] and steps[2]["id"] == "test/sad/leak.png"
+    assert steps[3]["found"] and steps[3]["predicted"] in CLASSES
+    assert all(Path(s["picture"]).is_file() for s in steps[:4] if s["found"])
+    assert not steps[4]["found"]  # tiny models carry no validation checks

@@ -1,6 +1,7 @@
 """The dashboard's teaching views from the command line: ``mistakes`` (the faces behind a cell
-of the confusion matrix), ``inside`` (a face's feature maps, block by block) and ``cover`` (what
-covering a part of a face does to each model's answer)."""
+of the confusion matrix), ``inside`` (a face's feature maps, block by block), ``cover`` (what
+covering a part of a face does to each model's answer) and ``lesson`` (the five faces of the
+Lesson page)."""
 
 from __future__ import annotations
 
@@ -48,6 +49,15 @@ def register(commands: argparse._SubParsersAction) -> None:
                        help=f"{', '.join(PARTS)}, or a cell of a 3x3 grid as 'grid R,C'; "
                             "repeat for several (default: each of the three parts)")
     cover.set_defaults(handler=run_cover)
+
+    lesson = commands.add_parser(
+        "lesson", help="the Lesson page's five faces for a model: a confident right answer, fear "
+                       "taken for surprise, a train/test leak, a non-face, a failing map")
+    lesson.add_argument("--model", required=True, help="stored model name or folder")
+    lesson.add_argument("--data", required=True, help="dataset path; test/ alone is enough")
+    lesson.add_argument("--out", help="folder for the five faces as PNGs")
+    lesson.add_argument("--json", action="store_true", help="print JSON")
+    lesson.set_defaults(handler=run_lesson)
 
 
 def _add_face_arguments(parser: argparse.ArgumentParser, several: bool) -> None:
@@ -198,3 +208,59 @@ def run_cover(args: argparse.Namespace) -> int:
               f"{r['after']:>8.0%}  {r['now_predicted']:<10}{r['map_share']:>10.0%}"
               f"{r['face_share']:>9.0%}")
     return 0
+
+
+def run_lesson(args: argparse.Namespace) -> int:
+    from PIL import Image
+
+    from .. import lesson
+    from ..cleaning import audit
+    from ..data import load_dataset
+    from ..evaluate import predict_proba
+
+    stored = _single(args.model)
+    dataset = load_dataset(args.data)
+    if not len(dataset.split("test")):
+        raise ModelError(f"the dataset at {args.data} has no test faces")
+    model = stored.load_keras()
+    sample = lesson.lesson_sample(dataset, stored.classes)
+    proba = predict_proba(model, sample.images)
+    findings = audit(dataset).to_frame()
+    examples = {"confident right": lesson.confident_right(stored, sample, proba),
+                "fear taken for surprise": lesson.mistaken(stored, sample, proba),
+                "train/test leak": lesson.leaked(dataset, findings),
+                "not a face": lesson.not_a_face()}
+    out = Path(args.out) if args.out else None
+    if out:
+        out.mkdir(parents=True, exist_ok=True)
+    steps = []
+    for number, (step, example) in enumerate(examples.items(), start=1):
+        entry: dict[str, Any] = {"step": number, "lesson": step, "found": example is not None}
+        if example is not None:
+            said = predict_proba(model, example.face[None])[0]
+            entry.update(id=example.id, truth=example.truth, note=example.note,
+                         predicted=stored.classes[int(said.argmax())],
+                         probability=float(said.max()))
+            if out:
+                path = out / f"{number}_{step.replace(' ', '_').replace('/', '_')}.png"
+                Image.fromarray(example.face).save(path)
+                entry["picture"] = str(path)
+        steps.append(entry)
+    failing = lesson.failing_method([stored])
+    steps.append({"step": 5, "lesson": "a map that fails its sanity check",
+                  "found": failing is not None, "method": failing[1] if failing else None})
+    if args.json:
+        print(json.dumps({"model": stored.name, "steps": steps}, indent=2))
+        return 0
+    for entry in steps:
+        if entry["step"] == 5:
+            said = (f"{entry['method']} (its validation sanity check failed)" if entry["found"]
+                    else "none: every method passed the sanity check on validation faces")
+        elif not entry["found"]:
+            said = "no such face in this data"
+        else:
+            said = (f"{entry['note']} {stored.name}: {entry['predicted']} "
+                    f"{entry['probability']:.0%}.")
+        print(f"{entry['step']}. {entry['lesson']}: {said}")
+    return 0
+
