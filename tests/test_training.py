@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import threading
 from dataclasses import replace
 from pathlib import Path
@@ -24,9 +25,10 @@ from fer_core.training import (
     train_model,
 )
 from fer_core.training.config import KEY_NEUTRAL
+from fer_core.training.distill import soft_targets
 from fer_core.training.loop import Arrays, epochs_within, overruns, run_training
 from fer_core.training.schedules import apply_phase, plan_phases
-from tests.helpers import random_faces, write_folder_layout
+from tests.helpers import random_faces, save_tiny, write_folder_layout
 
 
 def test_defaults_are_the_studys_and_recipes_and_overrides_apply() -> None:
@@ -165,7 +167,7 @@ def test_a_run_keeps_its_best_or_its_last_epoch(tmp_path: Path) -> None:
     assert default.cache_key("data") != make_config(
         "custom_cnn", {"restore_best_weights": False}).cache_key("data")
     # At their defaults, settings added later leave the keys of models stored before alone.
-    assert set(KEY_NEUTRAL) == {"restore_best_weights", "precision"}
+    assert set(KEY_NEUTRAL) == {"restore_best_weights", "precision", "teacher", "teacher_weight"}
     before = {k: v for k, v in default.to_dict().items() if k not in KEY_NEUTRAL}
     payload = json.dumps([before, "data"], sort_keys=True).encode()
     assert default.cache_key("data") == hashlib.sha256(payload).hexdigest()[:16]
@@ -339,3 +341,26 @@ def test_train_like_a_stored_model_finds_it_or_runs_it_again(tmp_path: Path, mon
                      "--set", "seed=5", "--out", str(tmp_path / "models" / "tiny_seed5")]) == 0
     replayed = ModelStore(tmp_path / "models").get("tiny_seed5").config
     assert replayed["seed"] == 5 and replayed["batch_size"] == 8 and replayed["epochs"] == 1
+
+
+def test_soft_targets_mix_the_teacher_and_the_label() -> None:
+    teacher = np.full((2, 7), 1 / 7, dtype=np.float32)
+    targets = soft_targets(np.array([0, 3]), teacher, 0.7)
+    assert targets.sum(axis=1) == pytest.approx([1, 1])
+    assert targets[0, 0] == pytest.approx(0.3 + 0.1) and targets[1, 3] == pytest.approx(0.4)
+    with pytest.raises(ModelError, match="teacher_weight must be between 0 and 1"):
+        make_config("custom_cnn", {"teacher": "t", "teacher_weight": 1.5})
+
+
+@pytest.mark.slow
+def test_a_student_distils_a_stored_teacher_end_to_end(tmp_path: Path) -> None:
+    data = write_folder_layout(tmp_path / "data", per_class=4)
+    store = ModelStore(tmp_path / "models")
+    save_tiny(store, "teacher", seed=1)
+    settings = {"epochs": 1, "batch_size": 8, "teacher": "teacher", "teacher_weight": 0.5}
+    student, _ = train_model("custom_cnn", data, overrides=settings, store=store, name="student")
+    assert student.config["teacher"] == "teacher" and student.metrics["n"] == 7 * 4
+    cached = list((Path(os.environ["FER_CACHE_DIR"]) / "teachers").glob("*.npy"))
+    assert cached and np.load(cached[0]).shape[1] == 7
+    plain = make_config("custom_cnn", {k: v for k, v in settings.items() if k != "teacher"})
+    assert plain.cache_key("d") != make_config("custom_cnn", settings).cache_key("d")

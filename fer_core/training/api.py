@@ -30,6 +30,7 @@ from ..paths import cache_dir
 from ..store import ModelStore, StoredModel, check_name
 from .augment import augmentation_layers
 from .config import TrainConfig, make_config
+from .distill import soft_targets, teacher_key, teacher_probabilities
 from .loop import Arrays, discard_checkpoint, run_training
 from .precision import as_float32, in_precision
 from .progress import Progress
@@ -138,13 +139,18 @@ def train_model(
                                              default=str).encode()).hexdigest()[:16]
     start = f":{source.config.get('cache_key')}" if source is not None else ""
     budget = f":{max_minutes:g} min" if max_minutes is not None else ""
-    key = config.cache_key(f"{cleaned.fingerprint}:{architecture}{start}{budget}")
+    taught = f":{teacher_key(store, config.teacher)}" if config.teacher else ""
+    key = config.cache_key(f"{cleaned.fingerprint}:{architecture}{start}{budget}{taught}")
     if not force and (stored := store.find(key)) is not None:
         return stored, True
     store.check_free(name or model, replace, allow_protected)  # before hours of training
 
     started = time.time()
 
+    if config.teacher:
+        teacher = teacher_probabilities(store, config.teacher, train.images, cleaned.classes)
+        train = Arrays(train.images, train.labels,
+                       soft_targets(train.labels, teacher, config.teacher_weight))
     run_dir = cache_dir("runs", key)
     network, run = run_training(
         lambda: in_precision(build, config.precision), config, train, val,

@@ -20,7 +20,8 @@ OPTIMIZERS = ("adam", "sgd")
 LR_SCHEDULES = ("constant", "plateau", "cosine")
 # Settings added after models were stored: at these values they stay out of the cache key, so the
 # stored models' keys still hold and asking for one of them again still finds it.
-KEY_NEUTRAL = {"restore_best_weights": True, "precision": "float32"}
+KEY_NEUTRAL = {"restore_best_weights": True, "precision": "float32", "teacher": None,
+               "teacher_weight": 0.7}
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,9 @@ class TrainConfig:
     its validation loss creeps up with confidence.
     ``limit`` caps the training images, for quick runs and tests. ``precision`` is the
     arithmetic of training (:mod:`.precision`); the stored model is float32 either way.
+    ``teacher`` names a stored model or ensemble to distil (:mod:`.distill`): each training
+    face's target becomes ``teacher_weight`` of the teacher's ten-crop probabilities and the
+    rest of its one-hot label.
     """
 
     model: str
@@ -55,6 +59,8 @@ class TrainConfig:
     seed: int = 0
     limit: int | None = None
     precision: str = "float32"
+    teacher: str | None = None
+    teacher_weight: float = 0.7
     options: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -75,6 +81,8 @@ class TrainConfig:
         problems = []
         if self.optimizer not in OPTIMIZERS:
             problems.append(f"optimizer must be one of {', '.join(OPTIMIZERS)}")
+        if not 0.0 <= self.teacher_weight <= 1.0:
+            problems.append("teacher_weight must be between 0 and 1")
         if self.precision not in PRECISIONS:
             problems.append(f"precision must be one of {', '.join(PRECISIONS)}")
         if self.lr_schedule not in LR_SCHEDULES:

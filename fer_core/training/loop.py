@@ -39,10 +39,12 @@ class TrainingStopped(FerError):
 
 @dataclass
 class Arrays:
-    """Images (uint8, N x 48 x 48) and integer labels of one split."""
+    """Images (uint8, N x 48 x 48) and integer labels of one split, and the targets to train
+    towards when they are not the labels' one-hot rows (a teacher's, when distilling)."""
 
     images: np.ndarray
     labels: np.ndarray
+    targets: np.ndarray | None = None
 
 
 @dataclass
@@ -239,7 +241,8 @@ def run_training(
         apply_phase(model, config, phases[0])
         _compile(model, config, config.learning_rate * phases[0].lr_scale)
 
-    y_train = keras.utils.to_categorical(train.labels, num_classes)
+    y_train = (train.targets if train.targets is not None
+               else keras.utils.to_categorical(train.labels, num_classes))
     y_val = keras.utils.to_categorical(val.labels, num_classes)
     x_val = model_input(val.images)
     class_weight = None
