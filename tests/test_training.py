@@ -18,16 +18,16 @@ from fer_core.store import ModelStore
 from fer_core.training import (
     Progress,
     TrainingStopped,
-    loop,
     make_config,
     precision,
     recorded_settings,
+    schedules,
     train_model,
 )
 from fer_core.training.config import KEY_NEUTRAL
 from fer_core.training.distill import soft_targets
-from fer_core.training.loop import Arrays, epochs_within, overruns, run_training
-from fer_core.training.schedules import apply_phase, plan_phases
+from fer_core.training.loop import Arrays, run_training
+from fer_core.training.schedules import apply_phase, epochs_within, overruns, plan_phases
 from tests.helpers import random_faces, save_tiny, write_folder_layout
 
 
@@ -135,7 +135,7 @@ def test_a_budget_cut_run_is_the_run_asked_with_that_many_epochs(tmp_path: Path,
             self.reasons.append(reason)
 
     # Epochs that turn out slower than the first foretold: the run stops instead of overrunning.
-    monkeypatch.setattr(loop, "epochs_within", lambda budget, spent, epoch, asked: asked)
+    monkeypatch.setattr(schedules, "epochs_within", lambda budget, spent, epoch, asked: asked)
     replans = Replans()
     _, slowed = run_training(fresh, asked, train, val, 7, tmp_path / "d", max_minutes=1e-6,
                              progress=replans)

@@ -133,9 +133,14 @@ def train_model(
             start_weights(network, initial, source.name)
         return network
 
-    # The architecture is part of the key: a family whose code changed is trained anew. So are
-    # the starting weights: a run from another stored model is another run.
-    architecture = hashlib.sha256(json.dumps(build().get_config(), sort_keys=True,
+    # Built once, seeded so that its first weights and random layers are reproducible: the
+    # float32 network names the architecture and is what is stored; a bfloat16 run trains its
+    # mixed-precision twin. The architecture is part of the key: a family whose code changed is
+    # trained anew. So are the starting weights: a run from another stored model is another run.
+    keras.utils.set_random_seed(config.seed)
+    plain = build()
+    trained = plain if config.precision == "float32" else in_precision(build, config.precision)
+    architecture = hashlib.sha256(json.dumps(plain.get_config(), sort_keys=True,
                                              default=str).encode()).hexdigest()[:16]
     start = f":{source.config.get('cache_key')}" if source is not None else ""
     budget = f":{max_minutes:g} min" if max_minutes is not None else ""
@@ -153,10 +158,9 @@ def train_model(
                        soft_targets(train.labels, teacher, config.teacher_weight))
     run_dir = cache_dir("runs", key)
     network, run = run_training(
-        lambda: in_precision(build, config.precision), config, train, val,
-        len(cleaned.classes), run_dir,
+        lambda: trained, config, train, val, len(cleaned.classes), run_dir,
         resume=resume, progress=progress, stop=stop, max_minutes=max_minutes)
-    network = as_float32(network, build)
+    network = as_float32(network, plain)
     history = run.history if source is None else continued_history(source.history, run.history)
     has_test = len(dataset.split("test")) > 0
     metrics = (full_report([network], cleaned.classes, dataset,

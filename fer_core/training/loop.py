@@ -13,7 +13,7 @@ import shutil
 import threading
 import time
 import zipfile
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
@@ -26,11 +26,10 @@ from ..errors import FerError, ModelError
 from ..inference import model_input
 from .config import TrainConfig
 from .progress import Progress, RunPlan
-from .schedules import PLATEAU_FACTOR, Phase, Watcher, apply_phase, plan_phases, scheduled_lr
+from .schedules import Schedule
 
 CHECKPOINT = "checkpoint"
 EVAL_BATCH = 256
-OVERRUN = 1.1  # a run that would end past its time budget by more than this factor stops early
 
 
 class TrainingStopped(FerError):
@@ -72,47 +71,6 @@ class RunState:
         return {key: self.running[key] / count for key in ("loss", "accuracy")}
 
 
-def _compile(model: keras.Model, config: TrainConfig, learning_rate: float) -> None:
-    if config.optimizer == "sgd":
-        optimizer = keras.optimizers.SGD(learning_rate, momentum=config.momentum, nesterov=True,
-                                         weight_decay=config.weight_decay or None)
-    else:
-        optimizer = keras.optimizers.Adam(learning_rate, weight_decay=config.weight_decay or None)
-    model.compile(
-        optimizer=optimizer,
-        loss=keras.losses.CategoricalCrossentropy(label_smoothing=config.label_smoothing),
-        metrics=[keras.metrics.CategoricalAccuracy(name="accuracy")],
-    )
-
-
-def _phase_at(phases: list[Phase], epoch: int) -> tuple[int, Phase, int]:
-    """(phase index, phase, epoch within it) of a global epoch index."""
-    start = 0
-    for index, phase in enumerate(phases):
-        if epoch < start + phase.epochs:
-            return index, phase, epoch - start
-        start += phase.epochs
-    return len(phases) - 1, phases[-1], phases[-1].epochs
-
-
-def epochs_within(budget_seconds: float, spent_seconds: float, epoch_seconds: float,
-                  asked: int) -> int:
-    """How many epochs, the first one done, a run of ``asked`` epochs can have in its budget.
-
-    Decided after the first epoch, where every schedule here is still at its start (cosine's
-    first learning rate is the base one whatever the length), so the shortened run is exactly the
-    run one would have asked for with that many epochs.
-    """
-    more = int(max(budget_seconds - spent_seconds, 0.0) // max(epoch_seconds, 1e-9))
-    return max(1, min(asked, 1 + more))
-
-
-def overruns(budget_seconds: float, spent_seconds: float, epoch_seconds: float) -> bool:
-    """Whether one more epoch as long as the last would end well past the budget: epochs got
-    slower than the first one foretold (another job took the machine), so the run must stop."""
-    return spent_seconds + epoch_seconds > OVERRUN * budget_seconds
-
-
 class EpochTimer:
     """Times an epoch to foresee the next ones: its first batch, which may compile the training
     step, is left out of the per-batch time, and validation is added once."""
@@ -135,24 +93,6 @@ class EpochTimer:
         per_batch = ((self.trained - self.after_first) / steady if steady
                      else self.trained - self.started)
         return per_batch * batches + (time.monotonic() - self.trained)
-
-
-def _keep_within(max_minutes: float, state: RunState, timer: EpochTimer, batches: int,
-                 asked: int) -> str | None:
-    """Fit ``state.epochs`` to the budget after an epoch: plan it after the first, cut it short
-    when epochs turn slower. Returns why the length changed, or None when it did not."""
-    budget = 60 * max_minutes
-    if len(state.history) == 1:
-        estimate = timer.epoch_seconds(batches)
-        state.epochs = epochs_within(budget, state.seconds, estimate, asked)
-        return (f"a budget of {max_minutes:g} min fits {state.epochs} of {asked} epochs "
-                f"(about {estimate:.0f} s each)")
-    if state.epoch < state.epochs and overruns(budget, state.seconds,
-                                               state.history[-1]["seconds"]):
-        state.epochs = state.epoch  # the loop's end restores the best weights, if kept
-        return (f"epochs got slower than planned: stopping after epoch {state.epoch} to keep "
-                f"within the {max_minutes:g} min budget")
-    return None
 
 
 def _seed_states(model: keras.Model) -> list:
@@ -221,8 +161,10 @@ def run_training(
     last with ``restore_best_weights`` off) and the run's final state (history, training
     seconds, epochs run).
 
-    The model is built here, after seeding, so its initial weights and random layers are as
-    reproducible as its batches.
+    ``build`` is called after seeding, so the initial weights and random layers of a network it
+    makes are as reproducible as the batches (one it returns ready-made was seeded by its
+    maker, as ``train_model`` does). The :class:`~.schedules.Schedule` decides phases, learning
+    rates, early stopping and the time budget; the loop runs the batches and checkpoints.
     A checkpoint is written after every epoch and when ``stop`` is set (then
     :class:`TrainingStopped` is raised). With ``resume``, a checkpoint in ``run_dir`` is continued.
     ``max_minutes`` is a time budget: after the first epoch, the run is cut to the epochs that fit;
@@ -233,13 +175,11 @@ def run_training(
     checkpoint = load_checkpoint(run_dir) if resume else None
     if checkpoint is not None:
         model, best, state = checkpoint
-    state.epochs = state.epochs or config.epochs
-    phases = plan_phases(replace(config, epochs=state.epochs))
+    schedule = Schedule(config, state, max_minutes)
     if checkpoint is None:
         keras.utils.set_random_seed(config.seed)
         model = build()
-        apply_phase(model, config, phases[0])
-        _compile(model, config, config.learning_rate * phases[0].lr_scale)
+        schedule.start(model)
 
     y_train = (train.targets if train.targets is not None
                else keras.utils.to_categorical(train.labels, num_classes))
@@ -253,18 +193,8 @@ def run_training(
     batches = int(np.ceil(len(train.labels) / config.batch_size))
     progress.on_run_begin(RunPlan(model.name, state.epochs, batches, state.epoch, state.batch))
 
-    while state.epoch < state.epochs:
-        index, phase, epoch_in_phase = _phase_at(phases, state.epoch)
-        watcher = Watcher(**state.watcher) if state.watcher else Watcher(config.patience)
-        if epoch_in_phase == 0 and state.batch == 0 and state.epoch > 0:
-            # A new phase: new trainable layers need a fresh compile (and optimizer).
-            apply_phase(model, config, phase)
-            _compile(model, config, config.learning_rate * phase.lr_scale)
-            watcher = Watcher(config.patience)
-        if config.lr_schedule == "cosine" and state.batch == 0:
-            model.optimizer.learning_rate.assign(scheduled_lr(
-                config, config.learning_rate * phase.lr_scale, epoch_in_phase, phase.epochs))
-
+    while not schedule.done:
+        phase = schedule.begin_epoch(model)
         timer = EpochTimer(batches - state.batch)
         order = np.random.default_rng([config.seed, state.epoch]).permutation(len(train.labels))
         logs: dict[str, float] = {}
@@ -278,7 +208,7 @@ def run_training(
             if stop is not None and stop.is_set() and batch + 1 < batches:
                 state.batch = batch + 1
                 state.seconds += time.monotonic() - timer.started
-                state.watcher = watcher.state()
+                state.watcher = schedule.watcher.state()
                 _save_checkpoint(run_dir, model, best, state)
                 progress.on_run_end()
                 raise TrainingStopped(
@@ -288,39 +218,27 @@ def run_training(
         timer.training_done()
         val_logs = model.evaluate(x_val, y_val, batch_size=EVAL_BATCH, verbose=0, return_dict=True)
         seconds = time.monotonic() - timer.started
-        learning_rate = float(keras.ops.convert_to_numpy(model.optimizer.learning_rate))
         record = {
             "epoch": state.epoch + 1, "phase": phase.name,
             "loss": float(logs["loss"]), "accuracy": float(logs["accuracy"]),
             "val_loss": float(val_logs["loss"]), "val_accuracy": float(val_logs["accuracy"]),
-            "learning_rate": learning_rate, "seconds": round(seconds, 2),
+            "learning_rate": float(keras.ops.convert_to_numpy(model.optimizer.learning_rate)),
+            "seconds": round(seconds, 2),
         }
-        improved, stop_phase, reduce = watcher.update(state.epoch, record["val_loss"])
-        if improved and config.restore_best_weights:
-            best = model.get_weights()
-        if reduce and config.lr_schedule == "plateau":
-            model.optimizer.learning_rate.assign(
-                max(learning_rate * PLATEAU_FACTOR, config.learning_rate * 1e-3))
         state.history.append(record)
         state.seconds += seconds
-        state.batch = 0
-        state.running = {}
-        state.epoch += 1
-        if max_minutes is not None and (reason := _keep_within(max_minutes, state, timer,
-                                                               batches, config.epochs)):
-            phases = plan_phases(replace(config, epochs=state.epochs))
-            progress.on_replan(RunPlan(model.name, state.epochs, batches, state.epoch, 0), reason)
-        if stop_phase or state.epoch == sum(p.epochs for p in phases[:index + 1]):
-            # Early stop or end of a phase: go on from the best weights of this phase.
-            if best is not None:
-                model.set_weights(best)
-            state.epoch = sum(p.epochs for p in phases[:index + 1]) if stop_phase else state.epoch
-            state.watcher = None
-        else:
-            state.watcher = watcher.state()
+        state.batch, state.running = 0, {}
+        end = schedule.end_epoch(model, record, timer.epoch_seconds(batches))
+        if end.keep_weights:
+            best = model.get_weights()
+        if end.restore_best and best is not None:
+            model.set_weights(best)  # a phase is over: the next goes on from its best weights
+        if end.replanned:
+            progress.on_replan(RunPlan(model.name, state.epochs, batches, state.epoch, 0),
+                               end.replanned)
         progress.on_epoch_end(record)
         _save_checkpoint(run_dir, model, best, state)
-        if stop is not None and stop.is_set() and state.epoch < state.epochs:
+        if stop is not None and stop.is_set() and not schedule.done:
             progress.on_run_end()
             raise TrainingStopped(f"stopped after epoch {state.epoch}; the checkpoint is saved: "
                                   "run again with --resume to continue")

@@ -62,10 +62,10 @@ def in_precision(build: Callable[[], keras.Model], precision: str) -> keras.Mode
     return keras.Model(network.inputs, probabilities, name=network.name)
 
 
-def as_float32(network: keras.Model, build: Callable[[], keras.Model]) -> keras.Model:
-    """``network``'s weights in the float32 network ``build`` makes: the form that is stored."""
-    if all(layer.dtype_policy.name == "float32" for layer in network.layers):
+def as_float32(network: keras.Model, plain: keras.Model) -> keras.Model:
+    """``network``'s weights in ``plain``, its float32 twin, unless it is float32 itself: the
+    form that is stored."""
+    if network is plain or all(layer.dtype_policy.name == "float32" for layer in network.layers):
         return network
-    plain = build()
     plain.set_weights(network.get_weights())
     return plain
