@@ -1,4 +1,5 @@
-"""Ensembles: the average of several stored models' probabilities, stored as a small manifest.
+"""Ensembles: the average of several stored models' probabilities
+(:func:`~fer_core.evaluate.ensemble_proba`), stored as a small manifest.
 
 An ensemble's folder holds ``ensemble.json`` (its members' names), ``config.json`` and
 ``metrics.json``, never a copy of the members' weights.

@@ -47,6 +47,11 @@ def predict_proba(model: keras.Model, images: np.ndarray, tta: str | None = None
     return np.mean([forward(model, v) for v in views], axis=0)
 
 
+def ensemble_proba(members: Sequence[np.ndarray]) -> np.ndarray:
+    """An ensemble's class probabilities: its members' (each N x classes), averaged."""
+    return np.mean(members, axis=0)
+
+
 def expected_calibration_error(labels: np.ndarray, proba: np.ndarray, bins: int = 15) -> float:
     """Mean gap between confidence and accuracy over equal-width confidence bins, weighted."""
     confidence = proba.max(axis=1)
@@ -129,7 +134,7 @@ def full_report(models: Sequence[keras.Model], classes: Sequence[str], dataset: 
                 on_step(done, total, tta or "plain")
             found.append(predict_proba(model, images, tta))
             done += 1
-        return np.mean(found, axis=0)
+        return ensemble_proba(found)
 
     report = classification_metrics(labels, proba(None), classes)
     report["tta"] = {mode: classification_metrics(labels, proba(mode), classes)

@@ -230,3 +230,10 @@ def test_lesson_finds_its_faces_in_the_data(store, tmp_path, capsys) -> None:
     assert steps[3]["found"] and steps[3]["predicted"] in CLASSES
     assert all(Path(s["picture"]).is_file() for s in steps[:4] if s["found"])
     assert not steps[4]["found"]  # tiny models carry no validation checks
+
+
+def test_the_cover_command_names_the_library_parts() -> None:
+    from fer_core.cli import lessons_cmd
+    from fer_core.explain.regions import PARTS
+
+    assert lessons_cmd.PARTS == tuple(PARTS)

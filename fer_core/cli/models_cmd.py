@@ -174,7 +174,12 @@ def run_export(args: argparse.Namespace) -> int:
 def run_evaluate(args: argparse.Namespace) -> int:
     from ..data import load_dataset
     from ..ensemble import member_models, store_ensemble
-    from ..evaluate import align_to_classes, classification_metrics, predict_proba
+    from ..evaluate import (
+        align_to_classes,
+        classification_metrics,
+        ensemble_proba,
+        predict_proba,
+    )
     from ..store import ModelStore
 
     store = ModelStore()
@@ -189,7 +194,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
     reports = [{"model": m.name, **classification_metrics(labels, p, classes)}
                for m, p in zip(chosen, probabilities, strict=True)]
     if len(chosen) > 1:
-        ensemble = sum(probabilities) / len(probabilities)
+        ensemble = ensemble_proba(probabilities)
         reports.append({"model": "ensemble(" + "+".join(m.name for m in chosen) + ")",
                         **classification_metrics(labels, ensemble, classes)})
     if args.save:

@@ -13,7 +13,7 @@ import numpy as np
 from ..atomic import atomic_path
 from ..ensemble import member_models
 from ..errors import ModelError
-from ..evaluate import predict_proba
+from ..evaluate import ensemble_proba, predict_proba
 from ..paths import cache_dir
 from ..store import ModelStore
 
@@ -36,7 +36,7 @@ def teacher_probabilities(store: ModelStore, teacher: str, images: np.ndarray,
     path = cache_dir("teachers") / f"{teacher_key(store, teacher)}_{digest}.npy"
     if path.is_file():
         return np.load(path)
-    proba = np.mean([predict_proba(m.load_keras(), images, "tencrop") for m in members], axis=0)
+    proba = ensemble_proba([predict_proba(m.load_keras(), images, "tencrop") for m in members])
     with atomic_path(path) as staged:
         np.save(staged, proba.astype(np.float32), allow_pickle=False)
     return np.load(path)
