@@ -10,7 +10,6 @@ import pytest
 from PIL import Image
 
 from fer_core import cli
-from fer_core.cli import explain_cmd
 from fer_core.data import CLASSES
 from fer_core.explain import METHODS
 from fer_core.store import ModelStore
@@ -110,8 +109,10 @@ def test_explain_metrics_table_and_json(store, tmp_path, capsys) -> None:
     assert code == 2 and "--n must be at least 1" in err
 
 
-def test_method_choices_are_the_library_methods() -> None:
-    assert explain_cmd.METHOD_CHOICES == METHODS
+def test_an_unknown_method_is_named_with_the_librarys(store, capsys) -> None:
+    code, _, err = run(capsys, "explain", "--model", "tiny_a", "--image", "x.png",
+                       "--method", "magic")
+    assert code == 2 and f"unknown explanation method 'magic'; known: {', '.join(METHODS)}" in err
 
 
 @pytest.mark.slow
@@ -231,9 +232,3 @@ def test_lesson_finds_its_faces_in_the_data(store, tmp_path, capsys) -> None:
     assert all(Path(s["picture"]).is_file() for s in steps[:4] if s["found"])
     assert not steps[4]["found"]  # tiny models carry no validation checks
 
-
-def test_the_cover_command_names_the_library_parts() -> None:
-    from fer_core.cli import lessons_cmd
-    from fer_core.explain.regions import PARTS
-
-    assert lessons_cmd.PARTS == tuple(PARTS)

@@ -13,9 +13,10 @@ from ..errors import ModelError
 from ..store import StoredModel
 
 OVERLAY_SIZE = 192  # pixels: a 48x48 face upscaled 4x reads well in a report or a viewer
-# fer_core.explain.METHODS, spelled out so that building the parser does not import TensorFlow
-METHOD_CHOICES = ("gradcam", "gradcampp", "hirescam", "layercam", "scorecam", "saliency",
-                  "smoothgrad", "integrated_gradients", "occlusion", "random")
+# Method names are checked against the library's registry when a command runs: building the
+# parser must not import TensorFlow.
+METHOD_HELP = "an explanation method: gradcam, occlusion, integrated_gradients... (all ten: " \
+              "docs/explanations.md; a wrong name lists them)"
 SPLITS = ("val", "test")
 
 
@@ -25,9 +26,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     explain.add_argument("--model", action="append", required=True,
                          help="stored model name or folder; repeat to compare models")
     explain.add_argument("--image", required=True, help="a photo or a face crop")
-    explain.add_argument("--method", action="append", choices=METHOD_CHOICES,
-                         help="explanation method; repeat for several (default: each model's "
-                              "own, chosen on the validation split, else gradcam)")
+    explain.add_argument("--method", action="append",
+                         help=f"{METHOD_HELP}; repeat for several (default: each model's own, "
+                              "chosen on the validation split, else gradcam)")
     explain.add_argument("--class", dest="class_name",
                          help="explain this class (e.g. happy) instead of the predicted one")
     explain.add_argument("--out", default="explanations", help="folder for the overlay PNGs")
@@ -39,10 +40,9 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="faithfulness, sanity and stability of explanation methods on dataset faces, "
              "next to random maps")
     _add_sample_arguments(metrics, default_split="test")
-    metrics.add_argument("--methods", nargs="+", choices=("default", *METHOD_CHOICES),
-                         default=list(METHOD_CHOICES),
-                         help="methods to compare; 'default' is each model's own (default: "
-                              "all); the random maps are always compared")
+    metrics.add_argument("--methods", nargs="+",
+                         help=f"methods to compare, each {METHOD_HELP}, or 'default' for each "
+                              "model's own (default: all); the random maps are always compared")
     metrics.add_argument("--no-checks", dest="checks", action="store_false",
                          help="skip the sanity and stability checks (faster)")
     metrics.add_argument("--json", action="store_true", help="print JSON")
@@ -68,8 +68,7 @@ def _add_classes_command(commands: argparse._SubParsersAction) -> None:
              "that emotion, and the share of it on the eyes and brows, nose, mouth and the rest")
     classes.add_argument("--model", required=True, help="stored model name or folder")
     classes.add_argument("--data", required=True, help="dataset path; test/ alone is enough")
-    classes.add_argument("--method", choices=METHOD_CHOICES,
-                         help="explanation method (default: the model's own)")
+    classes.add_argument("--method", help=f"{METHOD_HELP} (default: the model's own)")
     classes.add_argument("--per-class", type=int, default=100,
                          help="faces averaged per emotion, drawn at random (default 100; 0: all)")
     classes.add_argument("--json", action="store_true", help="print JSON")
@@ -124,11 +123,23 @@ def _print_faces(message: str, faces: list[dict[str, Any]]) -> None:
                 print(f"    {method:<11}{path}")
 
 
+def _known(methods: list[str] | None, also: tuple[str, ...] = ()) -> list[str] | None:
+    """``methods`` as given, once each of them is found a method of the library (or one of
+    ``also``); a one-line error naming the known ones otherwise."""
+    from ..explain import method_class
+
+    for method in methods or []:
+        if method not in also:
+            method_class(method)
+    return methods
+
+
 def run_explain(args: argparse.Namespace) -> int:
     from ..ensemble import member_models
     from ..faces import find_faces, read_image
     from ..store import ModelStore
 
+    _known(args.method)
     models = member_models(ModelStore(), args.model)
     search = find_faces(read_image(args.image))
     crops = np.stack([face.crop for face in search.faces])
@@ -165,14 +176,15 @@ def _sample(args: argparse.Namespace) -> np.ndarray:
 
 def run_explain_metrics(args: argparse.Namespace) -> int:
     from ..ensemble import member_models
+    from ..explain import METHODS
     from ..explain.metrics import compare_methods, format_markdown, format_table
     from ..store import ModelStore
 
+    asked = _known(args.methods, also=("default",)) or list(METHODS)
     faces = _sample(args)
     rows = []
     for stored in member_models(ModelStore(), args.model):
-        methods = [stored.default_method or "gradcam" if m == "default" else m
-                   for m in args.methods]
+        methods = [stored.default_method or "gradcam" if m == "default" else m for m in asked]
         rows += compare_methods({stored.name: (stored.load_keras(), stored.gradcam_layer)},
                                 faces, list(dict.fromkeys(methods)),
                                 defaults={stored.name: stored.default_method},
@@ -216,6 +228,7 @@ def run_explain_classes(args: argparse.Namespace) -> int:
     from ..explain.classes import emotion_maps
     from ..store import ModelStore
 
+    _known([args.method] if args.method else None)
     stored = ModelStore().get(args.model)
     if stored.is_ensemble:
         raise ModelError(f"{stored.name} is an ensemble: explain one of its members")

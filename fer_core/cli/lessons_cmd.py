@@ -15,7 +15,6 @@ import numpy as np
 from ..errors import ModelError
 from ..store import StoredModel
 
-PARTS = ("eyes and brows", "nose", "mouth")  # fer_core.explain.regions.PARTS, without TensorFlow
 FACE_PICTURE = 144  # pixels: a 48x48 face or map upscaled 3x
 
 
@@ -46,8 +45,9 @@ def register(commands: argparse._SubParsersAction) -> None:
                       "probability change, beside the share of its map on that part")
     _add_face_arguments(cover, several=True)
     cover.add_argument("--part", action="append",
-                       help=f"{', '.join(PARTS)}, or a cell of a 3x3 grid as 'grid R,C'; "
-                            "repeat for several (default: each of the three parts)")
+                       help="a part of the face (e.g. mouth; a wrong name lists them) or a cell "
+                            "of a 3x3 grid as 'grid R,C'; repeat for several (default: each "
+                            "part)")
     cover.set_defaults(handler=run_cover)
 
     lesson = commands.add_parser(
@@ -177,7 +177,7 @@ def _picture_strip(strip: np.ndarray, path: Path) -> str:
 
 def run_cover(args: argparse.Namespace) -> int:
     from ..explain import make_explainer
-    from ..explain.regions import cover_effect, covering, part_mask
+    from ..explain.regions import PARTS, cover_effect, covering, part_mask
 
     parts = args.part or list(PARTS)
     masks = {part: part_mask(part) for part in parts}
