@@ -21,13 +21,8 @@ import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
-from tests.helpers import (
-    pixel_string,
-    random_faces,
-    write_csv,
-    write_data,
-    write_store,
-)
+from tests.conftest import write_data, write_store
+from tests.helpers import pixel_string, random_faces, write_csv
 
 APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
 TIMEOUT = 120  # TensorFlow starts slowly on a busy CPU

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks.load_explain import local_app, niced_chromium, run_round
-from tests.helpers import write_data, write_store
+from tests.conftest import write_data, write_store
 from tests.test_browser import CHROMEDRIVER, CHROMIUM
 
 pytestmark = pytest.mark.slow

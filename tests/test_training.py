@@ -28,7 +28,8 @@ from fer_core.training.config import KEY_NEUTRAL
 from fer_core.training.distill import soft_targets
 from fer_core.training.loop import Arrays, run_training
 from fer_core.training.schedules import apply_phase, epochs_within, overruns, plan_phases
-from tests.helpers import random_faces, save_tiny, write_folder_layout
+from tests.conftest import save_tiny
+from tests.helpers import random_faces, write_folder_layout
 
 
 def test_defaults_are_the_studys_and_recipes_and_overrides_apply() -> None:
