@@ -38,7 +38,12 @@ def inference_network(stored: StoredModel) -> keras.Model:
 
 
 def export_model(stored: StoredModel, fmt: str, path: Path) -> Path:
-    """Write ``stored`` to ``path`` in format ``fmt``; the path."""
+    """Write ``stored`` to ``path`` in format ``fmt``; the path. Never inside the model store:
+    an export must not land on (or among) a stored model's files."""
+    store = stored.path.resolve().parent
+    if path.resolve().is_relative_to(store):
+        raise ModelError(f"{path} is inside the model store ({store}): export elsewhere, "
+                         "e.g. exports/")
     network = inference_network(stored)
     path.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "tflite":

@@ -47,3 +47,9 @@ def test_export_from_the_command_line_and_its_errors(store, tmp_path, capsys) ->
     store.save("pair", config={"classes": list(CLASSES)}, members=["augmented", "augmented"])
     assert cli.main(["export", "--model", "pair", "--format", "tflite"]) == 2
     assert "is an ensemble" in capsys.readouterr().err
+    model_file = store.root / "augmented" / "model.keras"
+    before = model_file.read_bytes()
+    assert cli.main(["export", "--model", "augmented", "--format", "tflite", "--out",
+                     str(model_file)]) == 2
+    assert "inside the model store" in capsys.readouterr().err
+    assert model_file.read_bytes() == before
