@@ -12,7 +12,7 @@ import numpy as np
 import streamlit as st
 
 from fer_core.data import Dataset
-from fer_core.evaluate import align_to_classes, predict_proba
+from fer_core.evaluate import align_to_classes, known_rows, predict_proba
 from fer_core.explain import BASELINE, METHODS, MethodResult, explain_face, method_class
 from fer_core.store import StoredModel
 
@@ -20,7 +20,6 @@ from .compute import MODEL_TIME
 
 OWN = "own"
 """The method picker's entry for each model's own default method."""
-FALLBACK_METHOD = "gradcam"  # for a model whose default was never chosen
 CHOICES = (OWN, *(m for m in METHODS if m != BASELINE))
 
 
@@ -28,13 +27,9 @@ def method_title(method: str) -> str:
     return "Each model's own" if method == OWN else method_class(method).title
 
 
-def own_method(stored: StoredModel) -> str:
-    return stored.default_method or FALLBACK_METHOD
-
-
 def methods_for(stored: StoredModel, picked: list[str]) -> list[str]:
     """The methods a model's row shows: its own default first where asked, then the others."""
-    own = [own_method(stored)] if OWN in picked else []
+    own = [stored.own_method] if OWN in picked else []
     return list(dict.fromkeys(own + [m for m in picked if m != OWN]))
 
 
@@ -65,7 +60,7 @@ def split_probabilities(_model: keras.Model, version: str, _images: np.ndarray,
 def misclassified(model: keras.Model, version: str, classes: list[str],
                   test: Dataset) -> np.ndarray:
     """A mask over ``test``'s rows: the images this model gets wrong (its classes only)."""
-    known = np.isin(np.asarray(test.classes)[test.labels], classes)
+    known = known_rows(test, classes)
     images, labels = align_to_classes(test, classes)
     wrong = np.zeros(len(test), dtype=bool)
     predicted = split_probabilities(model, version, images, test.fingerprint).argmax(axis=1)

@@ -89,18 +89,23 @@ def classification_metrics(
     }
 
 
+def known_rows(dataset: Dataset, classes: Sequence[str]) -> np.ndarray:
+    """A mask over ``dataset``'s rows: those whose class is one of ``classes``."""
+    return np.isin(np.asarray(dataset.classes)[dataset.labels], list(classes))
+
+
 def align_to_classes(dataset: Dataset, classes: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Images and labels of ``dataset`` in a model's class order, dropping classes it lacks.
+    """Images and labels of ``dataset`` in a model's class order, dropping classes it lacks
+    (the rows :func:`known_rows` keeps).
 
     A model trained without ``disgust`` is evaluated on the other six classes only.
     """
-    position = {name: i for i, name in enumerate(classes)}
-    mapping = np.array([position.get(name, -1) for name in dataset.classes])
-    labels = mapping[dataset.labels]
-    keep = labels >= 0
+    keep = known_rows(dataset, classes)
     if not keep.any():
         raise ModelError("the dataset has no images of the model's classes")
-    return dataset.images[keep], labels[keep]
+    position = {name: i for i, name in enumerate(classes)}
+    mapping = np.array([position.get(name, -1) for name in dataset.classes])
+    return dataset.images[keep], mapping[dataset.labels][keep]
 
 
 def provenance(dataset: Dataset, split: str) -> dict[str, str]:

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from .data import Dataset
-from .evaluate import align_to_classes
+from .evaluate import align_to_classes, known_rows
 from .explain.metrics import SANE_BELOW
 from .store import StoredModel
 
@@ -43,7 +43,7 @@ def lesson_sample(dataset: Dataset, classes: list[str]) -> Sample:
     """Up to ``SAMPLE`` test faces of ``classes``, drawn with seed 0."""
     test = dataset.split("test")
     images, labels = align_to_classes(test, classes)
-    ids = np.asarray(test.ids)[np.isin(np.asarray(test.classes)[test.labels], classes)]
+    ids = np.asarray(test.ids)[known_rows(test, classes)]
     pick = np.sort(np.random.default_rng(0).choice(len(images), min(SAMPLE, len(images)),
                                                    replace=False))
     return Sample(images[pick], labels[pick], ids[pick], f"{test.fingerprint}:{SAMPLE}")

@@ -27,6 +27,7 @@ from .paths import models_dir
 MODEL_FILE = "model.keras"
 NAME_PATTERN = re.compile(r"[A-Za-z0-9][\w.-]*")
 ENSEMBLE_FILE = "ensemble.json"
+FALLBACK_METHOD = "gradcam"  # the study's method, for a model whose default was never chosen
 
 
 def _read_json(path: Path) -> Any:
@@ -82,6 +83,11 @@ class StoredModel:
     def default_method(self) -> str | None:
         """The explanation method chosen for this model on the validation split, if any."""
         return self.config.get("default_method")
+
+    @property
+    def own_method(self) -> str:
+        """The method its maps open with: its default, else the study's Grad-CAM."""
+        return self.default_method or FALLBACK_METHOD
 
     @cached_property
     def history(self) -> list[dict[str, Any]]:

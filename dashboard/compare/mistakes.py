@@ -8,14 +8,14 @@ import numpy as np
 import streamlit as st
 
 from fer_core.data import Dataset
-from fer_core.evaluate import align_to_classes
+from fer_core.evaluate import align_to_classes, known_rows
 from fer_core.explain import make_explainer, overlay
 from fer_core.mistakes import audit_notes, confusion_cell
 from fer_core.store import StoredModel
 
 from ..compute import MODEL_TIME
 from ..data_views import audit_findings
-from ..explaining import own_method, split_probabilities
+from ..explaining import split_probabilities
 from ..sources import load_model, model_version
 
 FACES = 12
@@ -48,8 +48,7 @@ def mistakes(models: list[StoredModel], dataset: Dataset) -> None:
         return
     test = dataset.split("test")
     images, labels = align_to_classes(test, classes)
-    known = np.isin(np.asarray(test.classes)[test.labels], classes)
-    ids = np.asarray(test.ids)[known]
+    ids = np.asarray(test.ids)[known_rows(test, classes)]
     version = model_version(stored)
     proba = split_probabilities(model, version, images, test.fingerprint)
     cell = confusion_cell(proba, labels, classes, truth, guess, FACES)
@@ -58,7 +57,7 @@ def mistakes(models: list[StoredModel], dataset: Dataset) -> None:
                                    else "."))
     if not cell.total:
         return
-    method = own_method(stored)
+    method = stored.own_method
     maps = _maps(model, version, stored.gradcam_layer, method, images[cell.rows],
                  classes.index(guess))
     findings, _ = audit_findings(dataset, dataset.fingerprint)

@@ -14,7 +14,6 @@ from fer_core.explain import method_class, overlay
 from fer_core.explain.classes import PER_CLASS, EmotionMaps, emotion_maps
 from fer_core.store import StoredModel
 
-from ..explaining import own_method
 from ..figures import PALETTE
 from ..messages import user_errors
 
@@ -36,7 +35,7 @@ def _maps(stored: StoredModel, dataset: Dataset) -> EmotionMaps | None:
                                         f"{total} (once per model version)")
 
     with user_errors("warning"):
-        found = emotion_maps(stored, dataset, own_method(stored), progress=progress)
+        found = emotion_maps(stored, dataset, stored.own_method, progress=progress)
         bar.empty()
         return found
     return None

@@ -12,7 +12,7 @@ from fer_core.explain.regions import PARTS, cover_effect, covered, covering, par
 from fer_core.store import StoredModel
 
 from ..compute import MODEL_TIME
-from ..explaining import explanations, own_method
+from ..explaining import explanations
 from ..pictures import enlarged, mosaic
 from ..sources import load_model, model_version
 
@@ -69,7 +69,7 @@ def cover_and_see(face: np.ndarray, models: list[StoredModel]) -> None:
         with MODEL_TIME:
             effect = cover_effect(model, face, {name: mask})
         top = int(np.argmax(effect["nothing"]))
-        method = own_method(stored)
+        method = stored.own_method
         heatmap = explanations(model, model_version(stored), stored.gradcam_layer, (method,),
                                face, top)[method].heatmap
         change = covering(effect["nothing"], effect[name], mask, heatmap)

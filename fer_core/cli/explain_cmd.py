@@ -101,7 +101,7 @@ def _explain_model(stored: StoredModel, crops: np.ndarray, methods: list[str] | 
                 "predicted": stored.classes[int(face_proba.argmax())],
                 "explained": stored.classes[int(target)], "overlays": {}}
                for face_proba, target in zip(proba, targets, strict=True)]
-    for method in methods or [stored.default_method or "gradcam"]:
+    for method in methods or [stored.own_method]:
         heatmaps = make_explainer(method, model, stored.gradcam_layer).explain(crops, targets)
         for i, (result, heatmap) in enumerate(zip(results, heatmaps, strict=True)):
             path = Path(f"{prefix}_face{i}_{stored.name}_{method}.png")
@@ -184,7 +184,7 @@ def run_explain_metrics(args: argparse.Namespace) -> int:
     faces = _sample(args)
     rows = []
     for stored in member_models(ModelStore(), args.model):
-        methods = [stored.default_method or "gradcam" if m == "default" else m for m in asked]
+        methods = [stored.own_method if m == "default" else m for m in asked]
         rows += compare_methods({stored.name: (stored.load_keras(), stored.gradcam_layer)},
                                 faces, list(dict.fromkeys(methods)),
                                 defaults={stored.name: stored.default_method},

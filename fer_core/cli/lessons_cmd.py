@@ -89,7 +89,7 @@ def _face(image: str) -> tuple[np.ndarray, str]:
 def run_mistakes(args: argparse.Namespace) -> int:
     from ..cleaning import audit
     from ..data import load_dataset
-    from ..evaluate import align_to_classes, predict_proba
+    from ..evaluate import align_to_classes, known_rows, predict_proba
     from ..explain import make_explainer, overlay
     from ..mistakes import audit_notes, confusion_cell
 
@@ -99,11 +99,11 @@ def run_mistakes(args: argparse.Namespace) -> int:
     if not len(test):
         raise ModelError(f"the dataset at {args.data} has no test faces")
     images, labels = align_to_classes(test, stored.classes)
-    ids = np.asarray(test.ids)[np.isin(np.asarray(test.classes)[test.labels], stored.classes)]
+    ids = np.asarray(test.ids)[known_rows(test, stored.classes)]
     model = stored.load_keras()
     cell = confusion_cell(predict_proba(model, images), labels, stored.classes, args.true,
                           args.predicted, max(args.n, 0))
-    method = stored.default_method or "gradcam"
+    method = stored.own_method
     notes = audit_notes(audit(dataset).to_frame())
     out = Path(args.out)
     faces = []
@@ -188,7 +188,7 @@ def run_cover(args: argparse.Namespace) -> int:
         model = stored.load_keras()
         effect = cover_effect(model, face, masks)
         top = int(np.argmax(effect["nothing"]))
-        method = stored.default_method or "gradcam"
+        method = stored.own_method
         heatmap = make_explainer(method, model, stored.gradcam_layer).explain(face[None], top)[0]
         for part, mask in masks.items():
             change = covering(effect["nothing"], effect[part], mask, heatmap)

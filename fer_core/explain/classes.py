@@ -67,7 +67,7 @@ def emotion_maps(stored: StoredModel, dataset: Dataset, method: str | None = Non
     over at most ``per_class`` faces of each emotion of ``split`` (None: all), from the cache
     when this model, method and data were averaged before. ``progress(done, total)`` hears of
     each batch of faces."""
-    method = method or stored.default_method or "gradcam"
+    method = method or stored.own_method
     part = dataset.split(split)
     images, labels = align_to_classes(part, stored.classes)
     path = cache_dir("emotion_maps") / f"{_key(stored, method, dataset, split, per_class)}.npz"
