@@ -36,10 +36,11 @@ def teacher_probabilities(store: ModelStore, teacher: str, images: np.ndarray,
     path = cache_dir("teachers") / f"{teacher_key(store, teacher)}_{digest}.npy"
     if path.is_file():
         return np.load(path)
-    proba = ensemble_proba([predict_proba(m.load_keras(), images, "tencrop") for m in members])
+    proba = ensemble_proba([predict_proba(m.load_keras(), images, "tencrop")
+                            for m in members]).astype(np.float32)
     with atomic_path(path) as staged:
-        np.save(staged, proba.astype(np.float32), allow_pickle=False)
-    return np.load(path)
+        np.save(staged, proba, allow_pickle=False)
+    return proba
 
 
 def soft_targets(labels: np.ndarray, teacher: np.ndarray, weight: float) -> np.ndarray:
