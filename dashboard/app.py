@@ -10,11 +10,13 @@ import_tensorflow_quietly()  # before anything imports it: no start-up chatter i
 
 import streamlit as st  # noqa: E402
 
+from dashboard.compute import begin_turn  # noqa: E402
 from dashboard.navigation import navigation  # noqa: E402
 from dashboard.server import keep_models_warm  # noqa: E402
 from dashboard.sources import dataset_input  # noqa: E402
 from dashboard.train.view import sidebar_status  # noqa: E402
 
+begin_turn()  # this run's model computations queue behind earlier clicks, ahead of later
 keep_models_warm()
 st.set_page_config(page_title="FER explained", page_icon=":material/mood:", layout="wide")
 page = navigation()

@@ -438,8 +438,9 @@ def test_the_quick_demo_is_one_click_under_a_name_of_its_own(store: Path,
 
 
 def test_the_server_keeps_its_models_warm_between_runs() -> None:
-    """Streamlit's per-run Keras cleanup and full garbage collection stay off: a pinned
-    Streamlit that renamed its hook would otherwise bring them back silently."""
+    """Streamlit's per-run Keras cleanup, full garbage collection and walk of the imported
+    modules' files stay off: a pinned Streamlit that renamed its hook would otherwise bring the
+    first back silently."""
     import tomllib
 
     from streamlit.runtime.scriptrunner import script_runner
@@ -451,3 +452,33 @@ def test_the_server_keeps_its_models_warm_between_runs() -> None:
     assert script_runner._clean_problem_modules is server._keep_models
     config = tomllib.loads((APP.parent.parent / ".streamlit" / "config.toml").read_text())
     assert config["runner"]["postScriptGC"] is False
+    assert config["server"]["fileWatcherType"] == "none"
+
+
+def test_model_time_serves_the_earliest_click_first() -> None:
+    """Runs that began earlier get the model first, whatever order they ask in: a class's faces
+    finish one after another instead of all near the end."""
+    import threading
+
+    from dashboard.compute import TurnLock, begin_turn
+
+    lock, served, asked = TurnLock(), [], threading.Barrier(4)
+
+    def session(name: str, delay: float) -> None:
+        time.sleep(delay)
+        begin_turn()
+        asked.wait()  # every run has begun; now they ask in the reverse order
+        time.sleep(0.3 - delay)
+        with lock:
+            served.append(name)
+
+    with lock:
+        threads = [threading.Thread(target=session, args=(name, delay))
+                   for name, delay in (("first", 0.0), ("second", 0.05), ("third", 0.1))]
+        for thread in threads:
+            thread.start()
+        asked.wait()
+        time.sleep(0.5)  # all three are waiting
+    for thread in threads:
+        thread.join()
+    assert served == ["first", "second", "third"]

@@ -4,7 +4,8 @@ plain words, and the numbers behind the verdicts in one table."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from functools import partial
+from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
@@ -35,10 +36,11 @@ class Style:
 
 @dataclass(frozen=True)
 class Grid:
-    """What the grid showed, for the scores table, the PNG download and the legend."""
+    """What the grid showed, for the scores table, the PNG download and the legend. The PNG is
+    drawn only when asked for (a click on the download), not on every run of every session."""
 
     scores: pd.DataFrame
-    png: bytes
+    png: Callable[[], bytes]
     methods: tuple[str, ...] = ()
 
 
@@ -135,5 +137,4 @@ def explanation_grid(face: np.ndarray, models: list[StoredModel], picked: list[s
                          *_maps(stored, face, results, style, own)])
             titles.append(f"{stored.name}\n{stored.classes[target]}")
             scores += _score_rows(stored, results)
-    png = grid_png(titles, rows)
-    return Grid(pd.DataFrame(scores), png, tuple(shown))
+    return Grid(pd.DataFrame(scores), partial(grid_png, titles, rows), tuple(shown))

@@ -196,7 +196,7 @@ class Occlusion(Explainer):
     reference = "Zeiler & Fergus 2014"
     needs_gradients = False
     patch = 12
-    stride = 4
+    stride = 6
 
     def run(self, x, classes):
         side = x.shape[1]
