@@ -67,9 +67,17 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[webdriver.Chrome]:
+def downloads(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("downloads")
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory, downloads: Path,
+            ) -> Iterator[webdriver.Chrome]:
     options = webdriver.ChromeOptions()
     options.binary_location = str(CHROMIUM)
+    options.add_experimental_option("prefs", {"download.default_directory": str(downloads),
+                                              "download.prompt_for_download": False})
     for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                  "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
@@ -199,8 +207,17 @@ def choose(browser: webdriver.Chrome, label: str, *options: str) -> None:
     settled(browser, label)  # each pick reruns the page: act again only once it is idle
 
 
+def downloaded(path: Path, timeout: float = 60) -> bytes:
+    """The file once the browser has finished writing it."""
+    deadline = time.monotonic() + timeout
+    while not path.is_file() and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert path.is_file(), f"nothing downloaded as {path.name}: {os.listdir(path.parent)}"
+    return path.read_bytes()
+
+
 def test_explain_an_uploaded_photo(browser: webdriver.Chrome, app_url: str, shots: Path,
-                                   tmp_path: Path) -> None:
+                                   tmp_path: Path, downloads: Path) -> None:
     picture = tmp_path / "two_faces.jpg"
     drawn = photo((720, 420), faces=[(260, 60, 80), (170, 450, 150)])
     (real_faces_photo(REAL_DATA) if REAL_DATA else drawn).save(picture)
@@ -209,6 +226,9 @@ def test_explain_an_uploaded_photo(browser: webdriver.Chrome, app_url: str, shot
     body = browser.find_element(By.TAG_NAME, "body").text
     assert "Found 2 faces" in body and "Colour scale" in body and "beats random maps" in body
     check_and_shoot(browser, shots, "explain")
+    # the grid's picture is drawn only on this click
+    browser.find_element(By.XPATH, '//button[contains(., "Download the grid")]').click()
+    assert downloaded(downloads / "explanations.png").startswith(b"\x89PNG")
 
 
 def test_six_methods_keep_their_size_and_an_emotion_is_chosen(

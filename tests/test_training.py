@@ -359,8 +359,16 @@ def test_a_student_distils_a_stored_teacher_end_to_end(tmp_path: Path) -> None:
     store = ModelStore(tmp_path / "models")
     save_tiny(store, "teacher", seed=1)
     settings = {"epochs": 1, "batch_size": 8, "teacher": "teacher", "teacher_weight": 0.5}
-    student, _ = train_model("custom_cnn", data, overrides=settings, store=store, name="student")
+    heard = []
+
+    class Teacher(Progress):
+        def on_teacher(self, done: int, total: int, member: str) -> None:
+            heard.append((done, total, member))
+
+    student, _ = train_model("custom_cnn", data, overrides=settings, store=store, name="student",
+                             progress=Teacher())
     assert student.config["teacher"] == "teacher" and student.metrics["n"] == 7 * 4
+    assert heard == [(0, 1, "teacher")]
     cached = list((Path(os.environ["FER_CACHE_DIR"]) / "teachers").glob("*.npy"))
     assert cached and np.load(cached[0]).shape[1] == 7
     plain = make_config("custom_cnn", {k: v for k, v in settings.items() if k != "teacher"})

@@ -153,7 +153,8 @@ def train_model(
     started = time.time()
 
     if config.teacher:
-        teacher = teacher_probabilities(store, config.teacher, train.images, cleaned.classes)
+        teacher = teacher_probabilities(store, config.teacher, train.images, cleaned.classes,
+                                        progress.on_teacher if progress else None)
         train = Arrays(train.images, train.labels,
                        soft_targets(train.labels, teacher, config.teacher_weight))
     run_dir = cache_dir("runs", key)

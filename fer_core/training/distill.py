@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from typing import Callable
 
 import numpy as np
 
@@ -26,8 +27,11 @@ def teacher_key(store: ModelStore, teacher: str) -> str:
 
 
 def teacher_probabilities(store: ModelStore, teacher: str, images: np.ndarray,
-                          classes: list[str]) -> np.ndarray:
-    """The teacher's ten-crop probabilities of ``images`` (its members averaged), cached."""
+                          classes: list[str],
+                          on_member: Callable[[int, int, str], None] | None = None,
+                          ) -> np.ndarray:
+    """The teacher's ten-crop probabilities of ``images`` (its members averaged), cached.
+    ``on_member(done, total, name)`` is called before each member's pass (minutes each)."""
     members = member_models(store, [teacher])
     if members[0].classes != list(classes):
         raise ModelError(f"the teacher {teacher} knows {', '.join(members[0].classes)}, the "
@@ -36,8 +40,12 @@ def teacher_probabilities(store: ModelStore, teacher: str, images: np.ndarray,
     path = cache_dir("teachers") / f"{teacher_key(store, teacher)}_{digest}.npy"
     if path.is_file():
         return np.load(path)
-    proba = ensemble_proba([predict_proba(m.load_keras(), images, "tencrop")
-                            for m in members]).astype(np.float32)
+    each = []
+    for done, member in enumerate(members):
+        if on_member:
+            on_member(done, len(members), member.name)
+        each.append(predict_proba(member.load_keras(), images, "tencrop"))
+    proba = ensemble_proba(each).astype(np.float32)
     with atomic_path(path) as staged:
         np.save(staged, proba, allow_pickle=False)
     return proba

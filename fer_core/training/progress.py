@@ -26,6 +26,10 @@ class Progress:
     ``record`` is the row that goes into ``history.json``.
     """
 
+    def on_teacher(self, done: int, total: int, member: str) -> None:
+        """Before training, a distilling run's teacher sees the training faces: member ``done``
+        of ``total`` (``member``: its name), each face in ten crops."""
+
     def on_run_begin(self, plan: RunPlan) -> None: ...
 
     def on_replan(self, plan: RunPlan, reason: str) -> None:
@@ -48,6 +52,10 @@ class ConsoleProgress(Progress):
     def __init__(self) -> None:
         self._bar: tqdm | None = None
         self._plan: RunPlan | None = None
+
+    def on_teacher(self, done: int, total: int, member: str) -> None:
+        print(f"the teacher's ten-crop probabilities of the training faces: member {done + 1} "
+              f"of {total} ({member})", flush=True)
 
     def on_run_begin(self, plan: RunPlan) -> None:
         self._plan = plan
