@@ -11,6 +11,7 @@ each browser draws on its own machine, so the server's time is what a load test 
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -27,11 +28,13 @@ XSRF_COOKIE = "_streamlit_xsrf"
 @dataclass(frozen=True)
 class Element:
     """One element a script run drew: its kind (``markdown``, ``imgs``, ``download_button``,
-    ...), its text (body, label or captions) and its media URLs."""
+    ...), its text (body, label or captions), its media URLs and when it arrived
+    (``time.perf_counter()``)."""
 
     kind: str
     text: str
     urls: tuple[str, ...]
+    at: float
 
 
 class ProtocolSession:
@@ -83,9 +86,9 @@ class ProtocolSession:
             self.widgets[kind] = body.id
         if kind == "imgs":
             return Element(kind, " ".join(i.caption for i in body.imgs),
-                           tuple(i.url for i in body.imgs))
+                           tuple(i.url for i in body.imgs), time.perf_counter())
         text = next((getattr(body, f) for f in ("body", "label") if hasattr(body, f)), "")
-        return Element(kind, str(text), ())
+        return Element(kind, str(text), (), time.perf_counter())
 
     def upload(self, page: str, photo: Path) -> list[Element]:
         """Give ``page``'s file uploader ``photo``, as a browser does; the elements drawn."""

@@ -455,30 +455,33 @@ def test_the_server_keeps_its_models_warm_between_runs() -> None:
     assert config["server"]["fileWatcherType"] == "none"
 
 
-def test_model_time_serves_the_earliest_click_first() -> None:
-    """Runs that began earlier get the model first, whatever order they ask in: a class's faces
-    finish one after another instead of all near the end."""
+def test_model_time_serves_quick_work_then_the_earliest_click() -> None:
+    """Runs that began earlier get the model first, whatever order they ask in, and a face's
+    predictions go ahead of them all: a class's faces finish one after another instead of
+    all near the end, and nobody waits for the others' maps to read the predictions."""
     import threading
 
     from dashboard.compute import TurnLock, begin_turn
 
-    lock, served, asked = TurnLock(), [], threading.Barrier(4)
+    lock, served = TurnLock(), []
+    runs = (("first", 0.0, False), ("second", 0.05, False), ("third", 0.1, False),
+            ("predictions", 0.15, True))
+    asked = threading.Barrier(len(runs) + 1)
 
-    def session(name: str, delay: float) -> None:
+    def session(name: str, delay: float, quick: bool) -> None:
         time.sleep(delay)
         begin_turn()
         asked.wait()  # every run has begun; now they ask in the reverse order
         time.sleep(0.3 - delay)
-        with lock:
+        with lock.quick if quick else lock:
             served.append(name)
 
     with lock:
-        threads = [threading.Thread(target=session, args=(name, delay))
-                   for name, delay in (("first", 0.0), ("second", 0.05), ("third", 0.1))]
+        threads = [threading.Thread(target=session, args=run) for run in runs]
         for thread in threads:
             thread.start()
         asked.wait()
-        time.sleep(0.5)  # all three are waiting
+        time.sleep(0.5)  # all of them are waiting
     for thread in threads:
         thread.join()
-    assert served == ["first", "second", "third"]
+    assert served == ["predictions", "first", "second", "third"]

@@ -34,3 +34,5 @@ def test_three_sessions_at_once_each_see_their_own_face(tmp_path: Path, monkeypa
         row = run_round(url, 3, tmp_path / "three", 120, pid, binary, skip=1)
     assert row["errors"] == [] and row["correct"] == 3, row
     assert row["p95"] is not None and row["peak_mb"] > 0
+    if client == "protocol":
+        assert 0 < row["predictions_p95"] <= row["p95"]
