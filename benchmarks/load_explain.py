@@ -19,8 +19,10 @@ Without ``--url`` the app is started here, on localhost, with the stored models 
 ``$FER_MODELS_DIR``), and its resident memory is sampled: the table gives its peak during each
 round. Bounded: at most 12 sessions, each given ``--timeout`` seconds.
 
-Browsers run at the lowest CPU priority (``--browser-nice 19``; 0 gives them the server's), so
-that they take only what the server leaves.
+The students' side runs at the lowest CPU priority (``--client-nice 19``; 0 gives it the
+server's), so that it takes only what the server leaves: in a class it runs on the students'
+machines, not the server's. Browsers are started so; protocol clients are threads of this
+process, which lowers its own priority once the app is up.
 """
 
 from __future__ import annotations
@@ -380,8 +382,8 @@ def main() -> None:
     parser.add_argument("--client", choices=("protocol", "browser"), default="protocol",
                         help="each session a client of the app's protocol (default) or a "
                              "headless Chromium")
-    parser.add_argument("--browser-nice", type=int, default=19, choices=range(20),
-                        metavar="0-19", help="the browsers' CPU niceness (default 19: lowest)")
+    parser.add_argument("--client-nice", type=int, default=19, choices=range(20),
+                        metavar="0-19", help="the clients' CPU niceness (default 19: lowest)")
     args = parser.parse_args()
     if max(args.sessions) > MAX_SESSIONS or min(args.sessions) < 1:
         parser.error(f"--sessions must be between 1 and {MAX_SESSIONS}")
@@ -391,10 +393,14 @@ def main() -> None:
             (local_app() if not args.url else _given(args.url)) as (url, pid):
         folder = Path(tmp)
         (folder / "warm").mkdir()
-        binary = niced_chromium(args.browser_nice, folder) if args.client == "browser" else None
+        binary = None
+        if args.client == "browser":
+            binary = niced_chromium(args.client_nice, folder)
+        else:
+            os.nice(args.client_nice)  # this thread, and the sessions' threads it starts
         warm(url, folder, args.timeout, binary)
-        who = (f"a headless Chromium (niceness {args.browser_nice})" if binary
-               else "a client of the app's protocol")
+        who = (f"a headless Chromium (niceness {args.client_nice})" if binary
+               else f"a client of the app's protocol (niceness {args.client_nice})")
         print(f"{os.cpu_count()} CPUs; each session {who} uploading its own face to Explain "
               "at the same moment")
         print(f"{'sessions':>8}{'own face':>10}{'errors':>8}{'p50 s':>8}{'p95 s':>8}"

@@ -40,6 +40,14 @@ class TurnLock:
         self._arrivals = itertools.count()
         self.quick = _QuickTurn(self)
 
+    def runs_ahead(self) -> int:
+        """How many other script runs' computations go before the next one of this run: the
+        one holding the model, and those waiting that began earlier (or are quick)."""
+        mine = getattr(_run, "started", None) or time.monotonic()
+        with self._changed:
+            return int(self._busy) + sum(1 for slow, started, _ in self._waiting
+                                         if not slow or started < mine)
+
     def acquire(self, quick: bool = False) -> None:
         turn = (not quick, getattr(_run, "started", None) or time.monotonic(),
                 next(self._arrivals))

@@ -482,6 +482,8 @@ def test_model_time_serves_quick_work_then_the_earliest_click() -> None:
             thread.start()
         asked.wait()
         time.sleep(0.5)  # all of them are waiting
+        begin_turn()
+        assert lock.runs_ahead() == 1 + len(runs)  # a run begun now waits for every one
     for thread in threads:
         thread.join()
     assert served == ["predictions", "first", "second", "third"]

@@ -16,6 +16,7 @@ from fer_core.explain import BASELINE, method_class, overlay
 from fer_core.explain.metrics import METRICS, SANE_BELOW, STABLE_ABOVE
 from fer_core.store import StoredModel
 
+from ..compute import MODEL_TIME
 from ..explaining import explanations, methods_for, probabilities
 from ..figures import probabilities as probability_chart
 from ..messages import user_errors
@@ -98,6 +99,15 @@ def _maps(stored: StoredModel, face: np.ndarray, results: dict, style: Style,
     return pictures
 
 
+def _explaining() -> str:
+    """The spinner's words, with the queue in front of this face when a class shares the
+    server."""
+    ahead = MODEL_TIME.runs_ahead()
+    return "Explaining..." if not ahead else (
+        f"Explaining... {ahead} {'request' if ahead == 1 else 'requests'} from other sessions "
+        "first: the models take one at a time.")
+
+
 def _score_rows(stored: StoredModel, results: dict) -> list[dict[str, Any]]:
     return [{"model": stored.name, "method": method_class(method).title, **result.scores,
              "beats_random": "" if result.beats_random is None
@@ -128,7 +138,7 @@ def explanation_grid(face: np.ndarray, models: list[StoredModel], picked: list[s
     for stored, model, version, target, maps in loaded if picked else ():
         methods = methods_for(stored, picked)
         shown.update(dict.fromkeys(methods))
-        with maps, user_errors("warning"), st.spinner("Explaining..."):
+        with maps, user_errors("warning"), st.spinner(_explaining()):
             results = explanations(model, version, stored.gradcam_layer, tuple(methods), face,
                                    target)
             own = stored.default_method if methods and methods[0] == stored.default_method \
