@@ -1,10 +1,12 @@
 """The arithmetic a run trains in: float32, or Keras' ``mixed_bfloat16`` policy (bfloat16
-compute, float32 weights) where the CPU has bfloat16 instructions.
+compute, float32 weights) where the CPU has bfloat16 matrix units.
 
-Where ``/proc/cpuinfo`` lists ``amx_bf16`` (matrix units) or ``avx512_bf16`` (dot products),
-mixed bfloat16 trains the convolutional families markedly faster under TensorFlow (figures in
-docs/models.md), so it is the default there. Whatever a run trains in, the stored model is
-float32: evaluation and explanations never see bfloat16.
+Where ``/proc/cpuinfo`` lists ``amx_bf16`` (matrix units), mixed bfloat16 trains the
+convolutional families several times faster under TensorFlow, so it is the default there. With
+only ``avx512_bf16`` (dot products) the gain is small and a paired validation run ended lower
+than float32 (docs/models.md): float32 stays the default, and bfloat16 is there to ask for.
+Whatever a run trains in, the stored model is float32: evaluation and explanations never see
+bfloat16.
 """
 
 from __future__ import annotations
@@ -32,10 +34,9 @@ def cpu_flags() -> set[str]:
 
 
 def default_precision() -> str:
-    """``mixed_bfloat16`` under TensorFlow on a CPU with bfloat16 instructions, else
+    """``mixed_bfloat16`` under TensorFlow on a CPU with AMX bfloat16 units, else
     ``float32``."""
-    fast = keras.backend.backend() == "tensorflow" and bool({"amx_bf16", "avx512_bf16"}
-                                                            & cpu_flags())
+    fast = keras.backend.backend() == "tensorflow" and "amx_bf16" in cpu_flags()
     return "mixed_bfloat16" if fast else "float32"
 
 
