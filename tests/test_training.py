@@ -306,8 +306,8 @@ def test_a_bfloat16_run_is_stored_in_float32_and_keyed_apart(tmp_path: Path) -> 
 @pytest.mark.parametrize("flags, expected", [("fpu avx512f amx_bf16 amx_tile", "mixed_bfloat16"),
                                              ("fpu avx512f avx512_bf16", "float32"),
                                              ("fpu avx2 fma", "float32"), ("", "float32")])
-def test_bfloat16_is_the_default_where_the_cpu_has_its_matrix_units(tmp_path: Path, monkeypatch, flags: str,
-                                                       expected: str) -> None:
+def test_bfloat16_is_the_default_where_the_cpu_has_its_matrix_units(
+        tmp_path: Path, monkeypatch, flags: str, expected: str) -> None:
     cpuinfo = tmp_path / "cpuinfo"
     cpuinfo.write_text(f"processor\t: 0\nflags\t\t: {flags}\n")
     monkeypatch.setattr(precision, "CPUINFO", cpuinfo)
