@@ -12,11 +12,8 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import tempfile
-import time
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
@@ -24,7 +21,7 @@ from fer_core.startup import import_tensorflow_quietly
 
 import_tensorflow_quietly()  # before fer_core's modules import it
 
-from fer_core.costs import ms_per_face  # noqa: E402
+from fer_core.costs import median_ms, ms_per_face  # noqa: E402
 from fer_core.export import (  # noqa: E402
     FORMATS,
     TOLERANCE,
@@ -33,16 +30,6 @@ from fer_core.export import (  # noqa: E402
     largest_difference,
 )
 from fer_core.store import ModelStore  # noqa: E402
-
-
-def median_ms(run: Callable[[np.ndarray], np.ndarray], face: np.ndarray, repeats: int) -> float:
-    run(face)
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        run(face)
-        times.append(time.perf_counter() - start)
-    return 1000 * statistics.median(times)
 
 
 def one_face() -> np.ndarray:

@@ -20,6 +20,8 @@ import heapq
 import itertools
 import threading
 import time
+from contextlib import contextmanager
+from typing import Iterator
 
 _run = threading.local()
 
@@ -38,7 +40,6 @@ class TurnLock:
         self._busy = False
         self._waiting: list[tuple[bool, float, int]] = []
         self._arrivals = itertools.count()
-        self.quick = _QuickTurn(self)
 
     def runs_ahead(self) -> int:
         """How many other script runs' computations go before the next one of this run: the
@@ -70,19 +71,15 @@ class TurnLock:
     def __exit__(self, *exc: object) -> None:
         self.release()
 
-
-class _QuickTurn:
-    """The same lock, for a computation of milliseconds: ahead of every waiting slow one."""
-
-    def __init__(self, lock: TurnLock) -> None:
-        self._lock = lock
-
-    def __enter__(self) -> _QuickTurn:
-        self._lock.acquire(quick=True)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._lock.release()
+    @property
+    @contextmanager
+    def quick(self) -> Iterator[None]:
+        """The lock for a computation of milliseconds: ahead of every waiting slow one."""
+        self.acquire(quick=True)
+        try:
+            yield
+        finally:
+            self.release()
 
 
 MODEL_TIME = TurnLock()

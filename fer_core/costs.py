@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import statistics
 import time
+from typing import Callable
 
 import keras
 import numpy as np
@@ -31,10 +32,17 @@ def multiply_adds(model: keras.Model) -> int:
 def ms_per_face(model: keras.Model, repeats: int = 20) -> float:
     """Median milliseconds to classify one face alone (batch 1), after a warm-up call."""
     face = np.random.default_rng(0).integers(0, 256, (1, IMAGE_SIZE, IMAGE_SIZE), np.uint8)
-    forward(model, face)
+    return median_ms(lambda faces: forward(model, faces), face, repeats)
+
+
+def median_ms(classify: Callable[[np.ndarray], np.ndarray], faces: np.ndarray,
+              repeats: int) -> float:
+    """Median milliseconds of ``classify(faces)`` over ``repeats`` calls, after a warm-up call
+    (any form of a model: Keras, an exported file's runner)."""
+    classify(faces)
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
-        forward(model, face)
+        classify(faces)
         times.append(time.perf_counter() - start)
     return 1000 * statistics.median(times)
