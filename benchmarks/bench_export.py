@@ -1,11 +1,13 @@
 """What one face costs a stored model in each form: Keras, TensorFlow Lite and ONNX Runtime.
 
-    python -m benchmarks.bench_export [--models NAME ...] [--repeats 200]
+    python -m benchmarks.bench_export [--models NAME ...] [--repeats 200] [--tta flip]
 
 Each model is exported to a temporary folder (``fer export``'s code, with its check), then
 classifies one face at a time (batch 1, a real FER2013 test face when ``FER2013_DIR`` is set):
-the median milliseconds over ``--repeats`` calls, after a warm-up. ONNX needs
-``requirements-export.txt``. Run on an idle machine: the figures are wall-clock.
+the median milliseconds over ``--repeats`` calls, after a warm-up. The Keras column runs the
+network that is exported. ``--tta flip`` times the networks that average each face with its
+mirror. ONNX needs ``requirements-export.txt``. Run on an idle machine: the figures are
+wall-clock.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from fer_core.export import (  # noqa: E402
     TOLERANCE,
     export_model,
     exported_runner,
+    inference_network,
     largest_difference,
 )
 from fer_core.store import ModelStore  # noqa: E402
@@ -44,18 +47,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", nargs="*", help="stored models (default: every single one)")
     parser.add_argument("--repeats", type=int, default=200)
+    parser.add_argument("--tta", choices=("flip",), help="each face with its mirror")
     args = parser.parse_args()
     stored = [m for m in ModelStore().list() if not m.is_ensemble
               and (not args.models or m.name in args.models)]
     face = one_face()
-    print(f"{os.cpu_count()} CPUs; ms per face, batch 1, median of {args.repeats}")
+    tta = f", {args.tta} TTA inside" if args.tta else ""
+    print(f"{os.cpu_count()} CPUs; ms per face, batch 1{tta}, median of {args.repeats}")
     print(f"{'model':<22}{'keras':>8}" + "".join(f"{fmt:>8}" for fmt in FORMATS))
     with tempfile.TemporaryDirectory() as folder:
         for model in stored:
-            row = [ms_per_face(model.load_keras(), args.repeats)]
+            row = [ms_per_face(inference_network(model, args.tta), args.repeats)]
             for fmt in FORMATS:
-                path = export_model(model, fmt, Path(folder) / f"{model.name}.{fmt}")
-                if largest_difference(model, path, fmt, face) > TOLERANCE:
+                path = export_model(model, fmt, Path(folder) / f"{model.name}.{fmt}", args.tta)
+                if largest_difference(model, path, fmt, face, args.tta) > TOLERANCE:
                     raise SystemExit(f"{model.name}: the {fmt} export predicts otherwise")
                 row.append(median_ms(exported_runner(path, fmt), face, args.repeats))
             print(f"{model.name:<22}" + "".join(f"{ms:>8.2f}" for ms in row), flush=True)

@@ -5,6 +5,10 @@ The exported network is the family's plain network with the stored weights: the 
 layers a model trained with do nothing at inference, but their random ops have no TFLite or ONNX
 counterpart. Its input is raw 48x48 grey pixels (N, 48, 48, 1) in 0-255, float32, as the stored
 model's; its output, the class probabilities in ``config.json``'s ``classes`` order.
+
+With ``tta="flip"`` the file averages each face's probabilities with its mirror image's, as
+``evaluate --tta flip`` does: one call per face for whoever uses it, and the accuracy of flip
+TTA for the cost of two faces in one batch (ten-crop's ten views are left to the caller).
 """
 
 from __future__ import annotations
@@ -22,30 +26,46 @@ from .models import build_model, get_spec
 from .store import StoredModel
 
 FORMATS = ("tflite", "onnx")
+EXPORT_TTA = ("flip",)
 TOLERANCE = 1e-4
 ONNX_NEEDS = ("ONNX export needs tf2onnx, onnx and onnxruntime: "
               "pip install -r requirements-export.txt")
 
 
-def inference_network(stored: StoredModel) -> keras.Model:
-    """``stored``'s weights in its family's network built without augmentation layers."""
+class Mirror(keras.layers.Layer):
+    """Faces (N, H, W, C) flipped left to right."""
+
+    def call(self, faces):
+        return keras.ops.flip(faces, axis=2)
+
+
+def inference_network(stored: StoredModel, tta: str | None = None) -> keras.Model:
+    """``stored``'s weights in its family's network built without augmentation layers; with
+    ``tta="flip"``, that network's probabilities averaged over each face and its mirror."""
     if stored.is_ensemble:
         raise ModelError(f"{stored.name} is an ensemble: export one of its members")
+    if tta not in (None, *EXPORT_TTA):
+        raise ModelError(f"unknown export TTA {tta!r}; known: {', '.join(EXPORT_TTA)}")
     trained = stored.load_keras()
     plain = build_model(get_spec(stored.config["model"]), len(stored.classes),
                         options=stored.config.get("options"))
     plain.set_weights(trained.get_weights())
-    return plain
+    if tta is None:
+        return plain
+    faces = keras.Input(plain.input_shape[1:])
+    return keras.Model(faces, keras.layers.Average()([plain(faces), plain(Mirror()(faces))]),
+                       name=f"{plain.name}_flip_tta")
 
 
-def export_model(stored: StoredModel, fmt: str, path: Path) -> Path:
-    """Write ``stored`` to ``path`` in format ``fmt``; the path. Never inside the model store:
-    an export must not land on (or among) a stored model's files."""
+def export_model(stored: StoredModel, fmt: str, path: Path, tta: str | None = None) -> Path:
+    """Write ``stored`` to ``path`` in format ``fmt`` (``tta``: see the module); the path.
+    Never inside the model store: an export must not land on (or among) a stored model's
+    files."""
     store = stored.path.resolve().parent
     if path.resolve().is_relative_to(store):
         raise ModelError(f"{path} is inside the model store ({store}): export elsewhere, "
                          "e.g. exports/")
-    network = inference_network(stored)
+    network = inference_network(stored, tta)
     path.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "tflite":
         import tensorflow as tf
@@ -104,11 +124,13 @@ def _input(images: np.ndarray) -> np.ndarray:
     return images.astype(np.float32)[..., None]
 
 
-def largest_difference(stored: StoredModel, path: Path, fmt: str, images: np.ndarray) -> float:
-    """The largest gap between the stored model's probabilities and the export's."""
+def largest_difference(stored: StoredModel, path: Path, fmt: str, images: np.ndarray,
+                       tta: str | None = None) -> float:
+    """The largest gap between the stored model's probabilities (with ``tta``) and the
+    export's."""
     from .evaluate import predict_proba
 
-    expected = predict_proba(stored.load_keras(), images)
+    expected = predict_proba(stored.load_keras(), images, tta)
     return float(np.abs(exported_predictions(path, fmt, images) - expected).max())
 
 

@@ -38,12 +38,22 @@ def test_an_export_predicts_as_the_stored_model(store, tmp_path, fmt: str) -> No
     assert largest_difference(stored, path, fmt, random_faces(8)) < TOLERANCE
 
 
+def test_a_flip_export_averages_each_face_with_its_mirror(store, tmp_path) -> None:
+    stored, faces = store.get("augmented"), random_faces(8)
+    path = export_model(stored, "tflite", tmp_path / "flip.tflite", tta="flip")
+    assert largest_difference(stored, path, "tflite", faces, tta="flip") < TOLERANCE
+    assert largest_difference(stored, path, "tflite", faces) > TOLERANCE  # not the plain one
+
+
 def test_export_from_the_command_line_and_its_errors(store, tmp_path, capsys) -> None:
     out = tmp_path / "out" / "m.tflite"
     assert cli.main(["export", "--model", "augmented", "--format", "tflite", "--out", str(out),
                      "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["path"] == str(out) and report["largest_difference"] < TOLERANCE
+    assert cli.main(["export", "--model", "augmented", "--format", "tflite", "--tta", "flip",
+                     "--out", str(out), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["tta"] == "flip"
     store.save("pair", config={"classes": list(CLASSES)}, members=["augmented", "augmented"])
     assert cli.main(["export", "--model", "pair", "--format", "tflite"]) == 2
     assert "is an ensemble" in capsys.readouterr().err

@@ -47,6 +47,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     export.add_argument("--model", required=True, help="stored model name or folder")
     export.add_argument("--format", required=True, choices=("tflite", "onnx"))
     export.add_argument("--out", help="file to write (default: exports/<model>.<format>)")
+    export.add_argument("--tta", choices=("flip",),
+                        help="average each face with its mirror inside the file")
     export.add_argument("--data", help="check on this dataset's first 64 test faces "
                                        "(default: 64 random images)")
     export.add_argument("--json", action="store_true", help="print JSON")
@@ -148,16 +150,17 @@ def run_export(args: argparse.Namespace) -> int:
     from ..store import ModelStore
 
     stored = ModelStore().get(args.model)
+    suffix = f"_{args.tta}" if args.tta else ""
     path = export_model(stored, args.format,
-                        Path(args.out or f"exports/{stored.name}.{args.format}"))
+                        Path(args.out or f"exports/{stored.name}{suffix}.{args.format}"), args.tta)
     if args.data:
         from ..data import load_dataset
 
         faces = load_dataset(args.data).split("test").images[:64]
     else:
         faces = np.random.default_rng(0).integers(0, 256, (64, 48, 48), dtype=np.uint8)
-    gap = largest_difference(stored, path, args.format, faces)
-    report = {"model": stored.name, "format": args.format, "path": str(path),
+    gap = largest_difference(stored, path, args.format, faces, args.tta)
+    report = {"model": stored.name, "format": args.format, "tta": args.tta, "path": str(path),
               "bytes": path.stat().st_size, "faces_checked": len(faces),
               "largest_difference": gap}
     if args.json:
