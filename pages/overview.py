@@ -29,28 +29,38 @@ st.subheader("The model zoo")
 models = stored_models()
 zoo = zoo_frame(list_specs(), models).merge(
     cost_frame(models).drop(columns="accuracy"), on="model", how="left")
-shown = zoo.assign(**{c: zoo[c] * 100 for c in (
+shown = zoo.drop(columns="test_images").assign(**{c: zoo[c] * 100 for c in (
     "accuracy", "accuracy_flip", "accuracy_tencrop", "study_accuracy")})
-st.dataframe(
+st.dataframe(  # short headers, the rest in their help: every column fits beside the menu
     shown, hide_index=True, width="stretch", placeholder="-",  # families not trained yet
     column_config={
         "model": "stored model", "family": "family",
-        "parameters": st.column_config.NumberColumn("parameters", format="localized"),
-        "accuracy": st.column_config.NumberColumn("test accuracy", format="%.1f%%"),
-        "accuracy_flip": st.column_config.NumberColumn("+ flip TTA", format="%.1f%%"),
-        "accuracy_tencrop": st.column_config.NumberColumn("+ ten-crop TTA", format="%.1f%%"),
-        "macro_f1": st.column_config.NumberColumn("macro-F1", format="%.3f"),
-        "study_accuracy": st.column_config.NumberColumn("the study's", format="%.1f%%"),
-        "test_images": st.column_config.NumberColumn("test images", format="localized"),
+        "parameters": st.column_config.NumberColumn("parameters", format="compact"),
+        "accuracy": st.column_config.NumberColumn(
+            "test acc.", format="%.1f%%", help="Accuracy on the raw test faces"),
+        "accuracy_flip": st.column_config.NumberColumn(
+            "+ flip", format="%.1f%%", help="With flip TTA: each face and its mirror"),
+        "accuracy_tencrop": st.column_config.NumberColumn(
+            "+ ten-crop", format="%.1f%%", help="With ten-crop TTA: ten crops of each face"),
+        "macro_f1": st.column_config.NumberColumn(
+            "macro-F1", format="%.3f", help="F1 averaged over the emotions, each counted alike"),
+        "study_accuracy": st.column_config.NumberColumn(
+            "study", format="%.1f%%", help="The study's test accuracy for this family"),
         "multiply_adds_m": st.column_config.NumberColumn(
-            "multiply-adds per face", format="%.0f M", help="Counted from the layers"),
+            "mult-adds", format="%.0f M", help="Multiply-adds to classify one face, counted "
+                                                "from the layers"),
         "ms_per_face": st.column_config.NumberColumn(
-            "ms per face", format="%.1f", help="One face at a time, on this machine"),
+            "ms / face", format="%.1f", help="Milliseconds to classify one face alone, on "
+                                             "this machine"),
         "training_hours": st.column_config.NumberColumn(
-            "training hours", format="%.1f", help="The last run, on the machine that trained it"),
+            "train h", format="%.1f", help="Hours of training of the last run, on the machine "
+                                           "that trained it"),
     })
+tested = sorted({int(n) for n in zoo["test_images"].dropna()})
 st.caption("TTA (test-time augmentation) averages the predictions for the face and its mirror "
-           "image (flip) or for ten crops of it (ten-crop).")
+           "image (flip) or for ten crops of it (ten-crop). Hover a header for what it counts."
+           + (f" Test figures are on {', '.join(f'{n:,}' for n in tested)} test faces."
+              if tested else ""))
 if not models:
     st.info(NO_MODELS_HELP, icon=":material/model_training:")
 
