@@ -6,6 +6,7 @@ and offers the same table as CSV.
 
 from __future__ import annotations
 
+import itertools
 from typing import Sequence
 
 import numpy as np
@@ -107,11 +108,19 @@ def accuracy_vs_study(frame: pd.DataFrame) -> go.Figure:
 def accuracy_vs_cost(frame: pd.DataFrame, cost: str, label: str) -> go.Figure:
     """Test accuracy against a cost (hours of training, ms per face), one point per model."""
     known = frame.dropna(subset=[cost, "accuracy"])
+    colours = dict(zip(frame["model"], itertools.cycle(PALETTE)))  # alike in every chart
     figure = px.scatter(known, x=cost, y="accuracy", text="model", color="model",
-                        color_discrete_sequence=PALETTE)
-    figure.update_traces(textposition="top center", marker_size=12, showlegend=False)
+                        color_discrete_map=colours)
+    figure.update_traces(marker_size=12, showlegend=False)
+    by_cost = known.sort_values(cost)["model"].tolist()  # neighbours' names above and below
+    figure.for_each_trace(lambda trace: trace.update(
+        textposition="bottom center" if by_cost.index(trace.name) % 2 else "top center"))
     figure.update_yaxes(tickformat=".0%", title="test accuracy")
-    figure.update_xaxes(title=label, rangemode="tozero")
+    figure.update_xaxes(title=label)
+    if len(known):  # room for the names at the edges
+        low, high, widest = known["accuracy"].min(), known["accuracy"].max(), known[cost].max()
+        figure.update_yaxes(range=[low - 0.04, high + 0.04])
+        figure.update_xaxes(range=[-0.12 * widest, 1.25 * widest])
     return _styled(figure, height=340)
 
 
