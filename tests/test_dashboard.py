@@ -455,25 +455,26 @@ def test_the_server_keeps_its_models_warm_between_runs() -> None:
     assert config["server"]["fileWatcherType"] == "none"
 
 
-def test_model_time_serves_quick_work_then_the_earliest_click() -> None:
+def test_model_time_serves_quick_work_then_the_earliest_click_then_long_jobs() -> None:
     """Runs that began earlier get the model first, whatever order they ask in, and a face's
     predictions go ahead of them all: a class's faces finish one after another instead of
-    all near the end, and nobody waits for the others' maps to read the predictions."""
+    all near the end, and nobody waits for the others' maps to read the predictions. A batch
+    of a long job waits for every click, even one begun after it."""
     import threading
 
     from dashboard.compute import TurnLock, begin_turn
 
     lock, served = TurnLock(), []
-    runs = (("first", 0.0, False), ("second", 0.05, False), ("third", 0.1, False),
-            ("predictions", 0.15, True))
+    runs = (("long job", 0.0, "background"), ("first", 0.05, ""), ("second", 0.1, ""),
+            ("third", 0.15, ""), ("predictions", 0.2, "quick"))
     asked = threading.Barrier(len(runs) + 1)
 
-    def session(name: str, delay: float, quick: bool) -> None:
+    def session(name: str, delay: float, kind: str) -> None:
         time.sleep(delay)
         begin_turn()
         asked.wait()  # every run has begun; now they ask in the reverse order
         time.sleep(0.3 - delay)
-        with lock.quick if quick else lock:
+        with getattr(lock, kind) if kind else lock:
             served.append(name)
 
     with lock:
@@ -483,7 +484,46 @@ def test_model_time_serves_quick_work_then_the_earliest_click() -> None:
         asked.wait()
         time.sleep(0.5)  # all of them are waiting
         begin_turn()
-        assert lock.runs_ahead() == 1 + len(runs)  # a run begun now waits for every one
+        assert lock.runs_ahead() == len(runs)  # a click begun now waits for all but the job
     for thread in threads:
         thread.join()
-    assert served == ["predictions", "first", "second", "third"]
+    assert served == ["predictions", "first", "second", "third", "long job"]
+
+
+def test_shared_work_is_done_by_the_first_session_while_the_others_wait() -> None:
+    """Ten sessions open a page whose averages are not cached yet: one computes, the others
+    wait (told so) and read its result, instead of ten computing the same thing at once."""
+    import threading
+
+    from dashboard.compute import SharedWork
+
+    shared, cache, computed, waited = SharedWork(), {}, [], []
+    started = threading.Event()
+
+    class Told:
+        def __enter__(self) -> None:
+            waited.append(threading.current_thread().name)
+
+        def __exit__(self, *exc: object) -> None:
+            pass
+
+    def page() -> None:
+        with shared.once(("model", "data"), Told()):
+            if "maps" not in cache:
+                started.set()
+                time.sleep(0.3)
+                computed.append(1)
+                cache["maps"] = "maps"
+
+    first = threading.Thread(target=page)
+    first.start()
+    started.wait()
+    others = [threading.Thread(target=page) for _ in range(9)]
+    for thread in others:
+        thread.start()
+    for thread in (first, *others):
+        thread.join()
+    assert computed == [1] and len(waited) == 9
+    with shared.once(("another", "data"), Told()):  # other work does not wait
+        pass
+    assert len(waited) == 9

@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 
 from fer_core import cli
-from fer_core.data import CLASSES
+from fer_core.data import CLASSES, load_dataset
 from fer_core.explain import METHODS
 from fer_core.store import ModelStore
 from tests.conftest import save_tiny, write_data
@@ -161,6 +161,25 @@ def test_explain_classes_averages_each_emotion_and_caches(store, tmp_path, capsy
     code, stdout, _ = run(capsys, "explain-classes", "--model", "tiny_a", "--data", str(data),
                           "--method", "gradcam")
     assert code == 0 and "happy" in stdout and "mouth" in stdout
+
+
+def test_emotion_maps_explain_each_batch_in_a_turn(store, tmp_path) -> None:
+    """A server shares the model between sessions: every batch of the long job takes a turn."""
+    from contextlib import contextmanager
+
+    from fer_core.explain.classes import BATCH, emotion_maps
+
+    data = write_folder_layout(tmp_path / "fer", per_class=BATCH // 7 + 3, splits=("test",))
+    turns = []
+
+    @contextmanager
+    def turn():
+        turns.append("taken")
+        yield
+
+    found = emotion_maps(ModelStore().get("tiny_a"), load_dataset(data), "gradcam",
+                         per_class=None, turn=turn)
+    assert sum(found.counts.values()) > BATCH and len(turns) >= 2
 
 
 def test_mistakes_shows_each_cell_of_a_row_with_maps_and_audit_notes(store, tmp_path,

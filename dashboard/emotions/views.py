@@ -14,8 +14,10 @@ from fer_core.explain import method_class, overlay
 from fer_core.explain.classes import PER_CLASS, EmotionMaps, emotion_maps
 from fer_core.store import StoredModel
 
+from ..compute import MODEL_TIME, SHARED
 from ..figures import PALETTE
 from ..messages import user_errors
+from ..sources import model_version
 
 SIDE = 150
 
@@ -27,15 +29,20 @@ def _average_faces(dataset: Dataset, classes: list[str]) -> dict[str, np.ndarray
 
 
 def _maps(stored: StoredModel, dataset: Dataset) -> EmotionMaps | None:
-    """The model's per-emotion maps, with a progress bar when they must be computed."""
+    """The model's per-emotion maps, with a progress bar when they must be computed: by one
+    session for all (the others wait for it), a batch at a time whenever no click waits."""
     bar = st.empty()
 
     def progress(done: int, total: int) -> None:
         bar.progress(done / total, text=f"{stored.name}: explaining test faces, {done} of "
-                                        f"{total} (once per model version)")
+                                        f"{total} (once per model version, for everyone)")
 
-    with user_errors("warning"):
-        found = emotion_maps(stored, dataset, stored.own_method, progress=progress)
+    waiting = st.spinner(f"{stored.name}: another visitor's page is computing these maps; "
+                         "they are shared when done")
+    with user_errors("warning"), SHARED.once((model_version(stored), dataset.fingerprint),
+                                             waiting):
+        found = emotion_maps(stored, dataset, stored.own_method, progress=progress,
+                             turn=lambda: MODEL_TIME.background)
         bar.empty()
         return found
     return None

@@ -12,6 +12,7 @@ from fer_core.explain import make_explainer, overlay
 from fer_core.explain.metrics.checks import randomised_top
 from fer_core.store import StoredModel
 
+from ..compute import MODEL_TIME
 from ..data_views import audit_findings
 from ..explaining import split_probabilities
 from ..pictures import enlarged
@@ -46,9 +47,10 @@ def sanity_pair(stored: StoredModel, method: str, face: np.ndarray) -> None:
     model = load_model(stored)
     if model is None:
         return
-    trained = make_explainer(method, model, stored.gradcam_layer).explain(face[None])[0]
-    scrambled = randomised_top(model, stored.gradcam_layer)
-    random = make_explainer(method, scrambled, stored.gradcam_layer).explain(face[None])[0]
+    with MODEL_TIME:
+        trained = make_explainer(method, model, stored.gradcam_layer).explain(face[None])[0]
+        scrambled = randomised_top(model, stored.gradcam_layer)
+        random = make_explainer(method, scrambled, stored.gradcam_layer).explain(face[None])[0]
     left, middle, right = st.columns(3)
     left.image(enlarged(face, 192), caption="the face")
     middle.image(overlay(face, trained, size=192), caption=f"{method}, trained {stored.name}")

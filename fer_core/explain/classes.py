@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -62,11 +63,14 @@ def _counts(labels: np.ndarray, classes: list[str], per_class: int | None) -> di
 
 def emotion_maps(stored: StoredModel, dataset: Dataset, method: str | None = None,
                  split: str = "test", per_class: int | None = PER_CLASS,
-                 progress: Callable[[int, int], None] | None = None) -> EmotionMaps:
+                 progress: Callable[[int, int], None] | None = None,
+                 turn: Callable[[], AbstractContextManager[object]] = nullcontext,
+                 ) -> EmotionMaps:
     """The per-emotion average maps of ``stored`` (its own default method unless ``method``)
     over at most ``per_class`` faces of each emotion of ``split`` (None: all), from the cache
     when this model, method and data were averaged before. ``progress(done, total)`` hears of
-    each batch of faces."""
+    each batch of faces; each batch is explained inside ``turn()`` (a server's share of the
+    model between its users)."""
     method = method or stored.own_method
     part = dataset.split(split)
     images, labels = align_to_classes(part, stored.classes)
@@ -80,7 +84,8 @@ def emotion_maps(stored: StoredModel, dataset: Dataset, method: str | None = Non
         done, total = [0], sum(_counts(labels, stored.classes, per_class).values())
 
         def explain(faces: np.ndarray, classes: np.ndarray) -> np.ndarray:
-            found = explainer.explain(faces, classes)
+            with turn():
+                found = explainer.explain(faces, classes)
             done[0] += len(faces)
             if progress is not None:
                 progress(done[0], total)
