@@ -19,6 +19,7 @@ from fer_core.errors import DataError, FerError, ModelError
 from fer_core.store import MODEL_FILE, ModelStore, StoredModel
 
 from .classroom import classroom_mode
+from .compute import MODEL_TIME
 from .messages import user_errors
 
 if TYPE_CHECKING:
@@ -146,7 +147,8 @@ def _costs(version: str) -> tuple[int, float]:
     from fer_core.costs import ms_per_face, multiply_adds
 
     model = _load_keras(version)
-    return multiply_adds(model), ms_per_face(model)
+    with MODEL_TIME.quick:  # timed alone, not beside another session's computation
+        return multiply_adds(model), ms_per_face(model)
 
 
 def model_costs(stored: StoredModel) -> tuple[int | None, float | None]:
