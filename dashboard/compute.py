@@ -15,8 +15,10 @@ say at once, and the maps follow in turn. Work of minutes, done once for everybo
 averages over the test split), takes ``MODEL_TIME.background`` a batch at a time: it runs
 whenever nobody else waits, so it never holds up a face.
 
-:data:`SHARED` makes such work happen once: the first session to ask does it, the others wait
-for it and then read what it left in the cache.
+:data:`SHARED` makes such work happen once, owned by the process rather than by a page run: the
+first session to ask starts it on a thread of its own, every session (the first included) watches
+its progress and reads its result. A visitor who leaves, is stopped or closes the browser takes
+nothing with them: no lock, no half-done work.
 """
 
 from __future__ import annotations
@@ -25,8 +27,8 @@ import heapq
 import itertools
 import threading
 import time
-from contextlib import AbstractContextManager, contextmanager, nullcontext
-from typing import Hashable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from typing import Callable, Hashable, Iterator
 
 _run = threading.local()
 
@@ -99,27 +101,75 @@ class TurnLock:
         return self._turn(BACKGROUND)
 
 
-class SharedWork:
-    """Work that many sessions may ask for at once and that one of them should do, the others
-    waiting for it (and then finding its result in a cache)."""
+class Job:
+    """Work the server process does once for every session that asks: on a thread of its own,
+    so it finishes whether or not the session that started it stays, and no session holds
+    anything while it waits. Waiters read :attr:`done`, :attr:`total` and :meth:`seconds_left`
+    for their progress bar, and :meth:`outcome` for the result or the error, the same for all."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.done, self.total = 0, 0
+        self._began = time.monotonic()
+        self._finished = threading.Event()
+        self._result: object = None
+        self._error: BaseException | None = None
+
+    def progress(self, done: int, total: int) -> None:
+        self.done, self.total = done, total
+
+    def seconds_left(self) -> float | None:
+        """A linear estimate from the pace so far; None before the first step is done."""
+        if not self.done or not self.total:
+            return None
+        return (time.monotonic() - self._began) / self.done * (self.total - self.done)
+
+    def wait(self, timeout: float) -> bool:
+        """True once the job has finished, well or not; else after ``timeout`` seconds."""
+        return self._finished.wait(timeout)
+
+    @property
+    def failed(self) -> bool:
+        return self._finished.is_set() and self._error is not None
+
+    def outcome(self) -> object:
+        """The job's result, or its error raised again in the caller's thread (each waiter's
+        page shows it); waits for the job to finish."""
+        self._finished.wait()
+        if self._error is not None:
+            raise self._error
+        return self._result
+
+    def run(self, work: Callable[[Callable[[int, int], None]], object]) -> None:
+        try:
+            self._result = work(self.progress)
+        except BaseException as exc:  # every failure reaches every waiter, none is lost
+            self._error = exc
+        finally:
+            self._finished.set()
+
+
+class SharedJobs:
+    """The process's jobs by key: the first session to ask starts one, every later one gets the
+    same job to watch. A job that failed is started afresh by the next ask (a retry); one that
+    finished keeps its result, which later sessions read at once."""
 
     def __init__(self) -> None:
-        self._locks: dict[Hashable, threading.Lock] = {}
+        self._jobs: dict[Hashable, Job] = {}
+        self._lock = threading.Lock()
 
-    @contextmanager
-    def once(self, key: Hashable,
-             while_waiting: AbstractContextManager[object] = nullcontext()) -> Iterator[None]:
-        """Hold ``key``'s work; where another session holds it, wait inside ``while_waiting``
-        (a spinner, say) until it is done."""
-        lock = self._locks.setdefault(key, threading.Lock())  # atomic: one lock per key
-        if not lock.acquire(blocking=False):
-            with while_waiting:
-                lock.acquire()
-        try:
-            yield
-        finally:
-            lock.release()
+    def start(self, key: Hashable, name: str,
+              work: Callable[[Callable[[int, int], None]], object]) -> Job:
+        """The job for ``key``, started now (``work(progress)`` on its own thread) unless one is
+        running or done."""
+        with self._lock:
+            job = self._jobs.get(key)
+            if job is None or job.failed:
+                job = self._jobs[key] = Job(name)
+                threading.Thread(target=job.run, args=(work,), name=f"job {name}",
+                                 daemon=True).start()
+            return job
 
 
 MODEL_TIME = TurnLock()
-SHARED = SharedWork()
+SHARED = SharedJobs()

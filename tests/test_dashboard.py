@@ -490,40 +490,58 @@ def test_model_time_serves_quick_work_then_the_earliest_click_then_long_jobs() -
     assert served == ["predictions", "first", "second", "third", "long job"]
 
 
-def test_shared_work_is_done_by_the_first_session_while_the_others_wait() -> None:
-    """Ten sessions open a page whose averages are not cached yet: one computes, the others
-    wait (told so) and read its result, instead of ten computing the same thing at once."""
+def test_shared_work_is_one_job_of_the_process_that_every_session_follows() -> None:
+    """Ten sessions open a page whose averages are not cached yet: one job computes them for
+    all, on a thread of the process, and each session reads its result; a session that stops
+    following takes nothing with it, and a later one reads the result at once."""
     import threading
 
-    from dashboard.compute import SharedWork
+    from dashboard.compute import SharedJobs
 
-    shared, cache, computed, waited = SharedWork(), {}, [], []
-    started = threading.Event()
+    jobs, computed, release = SharedJobs(), [], threading.Event()
 
-    class Told:
-        def __enter__(self) -> None:
-            waited.append(threading.current_thread().name)
+    def work(progress) -> str:
+        computed.append(threading.current_thread().name)
+        for step in range(1, 4):
+            release.wait()
+            progress(step, 3)
+        return "maps"
 
-        def __exit__(self, *exc: object) -> None:
-            pass
+    followed = [jobs.start(("model", "data"), "model", work) for _ in range(10)]
+    assert len({id(job) for job in followed}) == 1 and not followed[0].wait(0.1)
+    release.set()  # every page that was waiting may have left by now: the job goes on
+    assert followed[0].outcome() == "maps" and (followed[0].done, followed[0].total) == (3, 3)
+    assert computed == ["job model"]
+    later = jobs.start(("model", "data"), "model", work)
+    assert later.wait(0) and later.outcome() == "maps" and len(computed) == 1
+    other = jobs.start(("another", "data"), "another", lambda progress: "other")
+    assert other.outcome() == "other" and len(computed) == 1
 
-    def page() -> None:
-        with shared.once(("model", "data"), Told()):
-            if "maps" not in cache:
-                started.set()
-                time.sleep(0.3)
-                computed.append(1)
-                cache["maps"] = "maps"
 
-    first = threading.Thread(target=page)
-    first.start()
-    started.wait()
-    others = [threading.Thread(target=page) for _ in range(9)]
-    for thread in others:
-        thread.start()
-    for thread in (first, *others):
-        thread.join()
-    assert computed == [1] and len(waited) == 9
-    with shared.once(("another", "data"), Told()):  # other work does not wait
-        pass
-    assert len(waited) == 9
+def test_a_failed_job_tells_every_follower_and_the_next_ask_retries() -> None:
+    from dashboard.compute import SharedJobs
+    from fer_core.errors import ModelError
+
+    jobs, tries = SharedJobs(), []
+
+    def work(progress) -> str:
+        tries.append(1)
+        if len(tries) == 1:
+            raise ModelError("tiny: model.keras does not load")
+        return "maps"
+
+    failed = jobs.start("key", "tiny", work)
+    for _ in range(2):  # each follower sees the same error
+        with pytest.raises(ModelError, match="does not load"):
+            failed.outcome()
+    assert jobs.start("key", "tiny", work).outcome() == "maps" and len(tries) == 2
+
+
+def test_a_job_estimates_its_time_left_from_its_pace() -> None:
+    from dashboard.compute import Job
+
+    job = Job("tiny")
+    assert job.seconds_left() is None
+    job._began -= 10  # ten seconds in, a quarter done
+    job.progress(25, 100)
+    assert 29 < job.seconds_left() < 31

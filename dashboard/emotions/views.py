@@ -1,7 +1,9 @@
 """The Emotions page's pictures and chart: average maps per emotion and model, computed once
-per model version by the library (with a progress bar the first time) and shared."""
+per model version by the library, in a job of the server's that every visitor follows."""
 
 from __future__ import annotations
+
+from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -14,7 +16,7 @@ from fer_core.explain import method_class, overlay
 from fer_core.explain.classes import PER_CLASS, EmotionMaps, emotion_maps
 from fer_core.store import StoredModel
 
-from ..compute import MODEL_TIME, SHARED
+from ..compute import MODEL_TIME, SHARED, Job
 from ..figures import PALETTE
 from ..messages import user_errors
 from ..sources import model_version
@@ -28,29 +30,46 @@ def _average_faces(dataset: Dataset, classes: list[str]) -> dict[str, np.ndarray
             for i, name in enumerate(classes) if (labels == i).any()}
 
 
-def _maps(stored: StoredModel, dataset: Dataset) -> EmotionMaps | None:
-    """The model's per-emotion maps, with a progress bar when they must be computed: by one
-    session for all (the others wait for it), a batch at a time whenever no click waits."""
+def _job(stored: StoredModel, dataset: Dataset) -> Job:
+    """The process's job computing (or reading from the cache) the model's per-emotion maps: one
+    for all sessions, a batch at a time whenever no click waits."""
+    def work(progress: Callable[[int, int], None]) -> EmotionMaps:
+        return emotion_maps(stored, dataset, stored.own_method, progress=progress,
+                            turn=lambda: MODEL_TIME.background)
+
+    return SHARED.start(("emotion_maps", model_version(stored), dataset.fingerprint),
+                        stored.name, work)
+
+
+def _left(seconds: float | None) -> str:
+    if seconds is None:
+        return "time left: estimating"
+    minutes, seconds = divmod(round(seconds), 60)
+    return f"about {minutes} min {seconds:02d} s left" if minutes else f"about {seconds} s left"
+
+
+def _follow(job: Job) -> EmotionMaps | None:
+    """Wait for ``job`` with a progress bar that every visitor sees alike; its result, or None
+    with its error shown. Leaving the page while waiting leaves the job running for the others."""
     bar = st.empty()
-
-    def progress(done: int, total: int) -> None:
-        bar.progress(done / total, text=f"{stored.name}: explaining test faces, {done} of "
-                                        f"{total} (once per model version, for everyone)")
-
-    waiting = st.spinner(f"{stored.name}: another visitor's page is computing these maps; "
-                         "they are shared when done")
-    with user_errors("warning"), SHARED.once((model_version(stored), dataset.fingerprint),
-                                             waiting):
-        found = emotion_maps(stored, dataset, stored.own_method, progress=progress,
-                             turn=lambda: MODEL_TIME.background)
-        bar.empty()
-        return found
+    while not job.wait(0.5):
+        if job.total:
+            bar.progress(job.done / job.total,
+                         text=f"{job.name}: explaining test faces, {job.done} of {job.total}, "
+                              f"{_left(job.seconds_left())} (once per model version, shared "
+                              "by every visitor)")
+        else:
+            bar.progress(0.0, text=f"{job.name}: preparing the test faces...")
+    bar.empty()
+    with user_errors("warning"):
+        return job.outcome()
     return None
 
 
 def emotion_grid(models: list[StoredModel], dataset: Dataset) -> list[EmotionMaps]:
     """One row per emotion, one column per model: each model's average map of that emotion."""
-    found = [m for m in (_maps(stored, dataset) for stored in models) if m is not None]
+    jobs = [_job(stored, dataset) for stored in models]  # all queued at once, then followed
+    found = [m for m in map(_follow, jobs) if m is not None]
     if not found:
         return []
     faces = _average_faces(dataset, models[0].classes)
