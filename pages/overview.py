@@ -3,27 +3,22 @@
 import streamlit as st
 
 from dashboard.messages import DATA_HELP, NO_MODELS_HELP
+from dashboard.navigation import page_list
 from dashboard.sources import current_dataset, dataset_path, stored_models
 from dashboard.tables import cost_frame, zoo_frame
+from fer_core.data import FER2013_SIZES
 from fer_core.models import list_specs
 
 st.title("FER explained")
 st.markdown(
     "Can a computer tell how someone feels from a photo of their face, and **why** does it "
     "decide what it decides? This app trains and compares neural networks on **FER2013** "
-    "(35,887 grey 48x48 faces, seven emotions) and shows, pixel by pixel, what each one "
-    "looks at.")
+    f"(grey 48x48 faces of seven emotions: {FER2013_SIZES['train']:,} to train on and "
+    f"{FER2013_SIZES['test']:,} to test) and shows, pixel by pixel, "
+    "what each one looks at.")
 
 st.subheader("How to use it")
-st.markdown("""
-1. **Dataset**: how many faces of each emotion there are, what they look like, and what is
-   wrong with the data (duplicates, faces in both train and test, blank images).
-2. **Compare**: learning curves, confusion matrices and accuracy of the trained models, next to
-   the figures of the study we reproduce.
-3. **Explain**: upload a photo, take one with the camera, or pick a dataset face: see each
-   model's prediction and heatmaps (Grad-CAM and others) of the pixels behind it.
-4. **Train**: pick an architecture and its settings and watch it learn.
-""")
+st.markdown(page_list())
 
 st.subheader("The model zoo")
 models = stored_models()

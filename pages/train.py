@@ -38,11 +38,12 @@ DEMO = {"limit": 2000, "epochs": 5}
 DEMO_MINUTES = 1.0
 if st.button(f"Quick demo: {family} on {DEMO['limit']:,} faces for about a minute",
              icon=":material/bolt:", key="quick_demo", disabled=JOB.snapshot().running,
-             help="A small, fast run under a name of its own: it shows the learning curves and "
-                  "ends with its test accuracy. A real run takes tens of minutes to hours."):
+             help="A small, fast run kept in the project's cache (not with the stored "
+                  "models): it shows the learning curves and ends with its test accuracy, "
+                  "and what it means. A real run takes tens of minutes to hours."):
     with user_errors():
-        demo = Request(family, ModelStore().free_name(f"{family}_demo"), DEMO, dataset,
-                       max_minutes=DEMO_MINUTES)
+        demo = Request(family, f"{family}_demo", DEMO, dataset, max_minutes=DEMO_MINUTES,
+                       scratch=True)
         if JOB.start(demo):
             st.rerun()
 defaults = make_config(family)

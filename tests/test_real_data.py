@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from fer_core.cleaning import Audit, audit, clean
-from fer_core.data import Dataset, load_dataset
+from fer_core.data import FER2013_SIZES, Dataset, load_dataset
 
 pytestmark = pytest.mark.slow
 
@@ -44,13 +44,13 @@ def fer_audit(fer2013_dir: Path) -> Audit:
 def test_train_and_val_hold_the_training_folder(fer: Dataset) -> None:
     counts = fer.counts()
     assert {c: counts["train"][c] + counts["val"][c] for c in TRAIN} == TRAIN
-    assert sum(TRAIN.values()) == 28709
+    assert sum(TRAIN.values()) == FER2013_SIZES["train"]  # the Overview's words
     assert sum(counts["val"].values()) == 2871  # 10% of train, rounded up
 
 
 def test_test_folder(fer: Dataset) -> None:
     assert fer.counts()["test"] == TEST
-    assert sum(TEST.values()) == 3589
+    assert sum(TEST.values()) == FER2013_SIZES["test"]
 
 
 def test_audit_finds_the_known_flaws(fer_audit: Audit) -> None:

@@ -61,6 +61,9 @@ ADVANCED = (
     Setting("precision", "Arithmetic precision",
             "mixed_bfloat16 trains faster on CPUs with bfloat16 instructions (the default "
             "there); the stored model is float32 either way.", PRECISIONS),
+    Setting("extra_train", "Extra training photos (folder)",
+            "A folder of real photos in <emotion>/ folders whose detected faces are added to "
+            "the training faces (never to validation). Empty: FER2013 alone."),
 )
 AUGMENTATION_HELP = {
     "flip": "Mirror faces left-right at random.",
@@ -68,6 +71,9 @@ AUGMENTATION_HELP = {
     "rotation": "Rotate by up to this fraction of a full turn.",
     "zoom": "Zoom in or out by up to this fraction.",
     "erasing": "Probability of erasing a random patch.",
+    "contrast": "Change the contrast by up to this fraction, as real photos differ from "
+                "FER2013's crops.",
+    "brightness": "Brighten or darken by up to this fraction of the grey range.",
 }
 OPTION_HELP = {
     "weights": "imagenet (Keras' cache or a download), random, or the path of the .h5 file.",
@@ -78,6 +84,9 @@ OPTION_HELP = {
     "dropout": "Dropout of the dense head.",
 }
 OPTION_CHOICES = {"schedule": SCHEDULES}
+EMPTY = {"limit": 0, "extra_train": ""}
+"""What a widget shows for a setting that is None (no cap, no folder)."""
+AUGMENTATION_COLUMNS = 4
 
 
 def _step(default: float) -> float:
@@ -109,23 +118,22 @@ def _inputs(config: TrainConfig, settings: tuple[Setting, ...], columns: int) ->
     pairs = []
     for i, setting in enumerate(settings):
         default = getattr(config, setting.key)
-        shown = 0 if setting.key == "limit" and default is None else default
+        shown = EMPTY.get(setting.key, default) if default is None else default
         with cells[i % columns]:
             value = _widget(setting.label, shown, f"{config.model}.{setting.key}", setting.help,
                             setting.choices)
         pairs.append((setting.key, shown, value))
     changed = _changed(pairs)
-    if changed.get("limit") == 0:
-        changed["limit"] = None
-    return changed
+    return {key: None if key in EMPTY and value == EMPTY[key] else value
+            for key, value in changed.items()}
 
 
 def _augmentation(config: TrainConfig) -> dict[str, Any]:
-    cells = st.columns(len(AUGMENTATIONS))
+    cells = st.columns(AUGMENTATION_COLUMNS)
     pairs = []
-    for cell, name in zip(cells, AUGMENTATIONS, strict=True):
+    for i, name in enumerate(AUGMENTATIONS):
         default = config.augmentation.get(name, False if name == "flip" else 0.0)
-        with cell:
+        with cells[i % AUGMENTATION_COLUMNS]:
             value = _widget(name.capitalize(), default, f"{config.model}.aug.{name}",
                             AUGMENTATION_HELP[name])
         pairs.append((name, default, value))

@@ -14,6 +14,8 @@ from typing import Any, Literal
 
 from fer_core.data import Dataset
 from fer_core.errors import FerError, WeightsUnavailable
+from fer_core.paths import cache_dir
+from fer_core.store import ModelStore
 from fer_core.training import Progress, RunPlan, TrainingStopped, train_model
 
 State = Literal["idle", "running", "done", "reused", "stopped", "failed"]
@@ -34,6 +36,19 @@ class Request:
     replaces: str | None = None
     """A stored model the user asked to replace: the run is stored under ``name`` (a free
     one), and the page offers to put it in place of ``replaces`` once both can be compared."""
+    scratch: bool = False
+    """A demonstration: stored in the cache's scratch store (:func:`demo_store`), replacing the
+    last demo of its name, never in ``models/`` where it would sit beside real models."""
+
+    @property
+    def store(self) -> ModelStore:
+        """Where the run is stored."""
+        return demo_store() if self.scratch else ModelStore()
+
+
+def demo_store() -> ModelStore:
+    """The store of demonstration runs, in the project's ignored cache."""
+    return ModelStore(cache_dir("demo_models"))
 
 
 @dataclass(frozen=True)
@@ -132,7 +147,8 @@ class TrainingJob:
                 request.family, request.dataset, overrides=request.overrides, name=request.name,
                 resume=resume, force=request.force, init_from=request.init_from,
                 max_minutes=request.max_minutes, progress=RecordingProgress(self),
-                stop=self._stop, allow_protected=False)
+                stop=self._stop, store=request.store, replace=request.scratch,
+                allow_protected=False)
             self.update(state="reused" if reused else "done", stored=stored.name)
         except TrainingStopped:
             self.update(state="stopped", message="Stopped. The run's checkpoint is saved: "

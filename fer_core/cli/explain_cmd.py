@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ModelError
+from ..paths import cache_dir
 from ..store import StoredModel
 
 OVERLAY_SIZE = 192  # pixels: a 48x48 face upscaled 4x reads well in a report or a viewer
@@ -31,7 +32,8 @@ def register(commands: argparse._SubParsersAction) -> None:
                               "chosen on the validation split, else gradcam)")
     explain.add_argument("--class", dest="class_name",
                          help="explain this class (e.g. happy) instead of the predicted one")
-    explain.add_argument("--out", default="explanations", help="folder for the overlay PNGs")
+    explain.add_argument("--out", help="folder for the overlay PNGs (default: the project's "
+                                       "cache, .cache/explanations/, out of the checkout's files)")
     explain.add_argument("--json", action="store_true", help="print JSON")
     explain.set_defaults(handler=run_explain)
 
@@ -120,7 +122,7 @@ def _print_faces(message: str, faces: list[dict[str, Any]]) -> None:
             print(f"  {name}: {result['predicted']} {confidence:.0%}, explaining "
                   f"{result['explained']}")
             for method, path in result["overlays"].items():
-                print(f"    {method:<11}{path}")
+                print(f"    {method}: {path}")
 
 
 def _known(methods: list[str] | None, also: tuple[str, ...] = ()) -> list[str] | None:
@@ -143,7 +145,7 @@ def run_explain(args: argparse.Namespace) -> int:
     models = member_models(ModelStore(), args.model)
     search = find_faces(read_image(args.image))
     crops = np.stack([face.crop for face in search.faces])
-    out = Path(args.out)
+    out = Path(args.out) if args.out else cache_dir("explanations")
     out.mkdir(parents=True, exist_ok=True)
     faces = [{"box": face.box._asdict(), "source": face.source, "models": {}}
              for face in search.faces]

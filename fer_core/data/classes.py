@@ -15,6 +15,11 @@ SPLITS: tuple[str, ...] = ("train", "val", "test")
 
 IMAGE_SIZE = 48
 
+FER2013_SIZES = {"train": 28_709, "test": 3_589}
+"""Faces in FER2013's Training split and in each of its two test splits. The image folders hold
+Training and PublicTest (their test split); the Kaggle CSV holds all three, its PublicTest
+read as validation and PrivateTest as test."""
+
 
 def class_index(name: str, where: str = "") -> int:
     """Index of a class name in :data:`CLASSES`, case-insensitive; a clear error otherwise."""

@@ -25,6 +25,7 @@ from ..cleaning import clean, policy_from_name
 from ..data import Dataset, load_dataset
 from ..errors import DataError, ModelError
 from ..evaluate import full_report
+from ..faces.labelled import LabelledFaces, load_labelled_faces
 from ..models import build_model
 from ..paths import cache_dir
 from ..store import ModelStore, StoredModel, check_name
@@ -52,8 +53,10 @@ def environment() -> dict[str, Any]:
                         "cpus": os.cpu_count()}}
 
 
-def training_data(dataset: Dataset, config: TrainConfig) -> tuple[Dataset, Arrays, Arrays]:
-    """The cleaned dataset, and the train and validation arrays a run uses (``limit`` applied)."""
+def training_data(dataset: Dataset, config: TrainConfig,
+                  extra: LabelledFaces | None = None) -> tuple[Dataset, Arrays, Arrays]:
+    """The cleaned dataset, and the train and validation arrays a run uses (``limit`` applied
+    to the dataset's faces; the ``extra`` faces are all added to train)."""
     if config.cleaning == "raw":
         cleaned = dataset
     else:
@@ -66,7 +69,21 @@ def training_data(dataset: Dataset, config: TrainConfig) -> tuple[Dataset, Array
         rng = np.random.default_rng(config.seed)
         train = train.select(np.sort(rng.permutation(len(train))[:config.limit]))
         val = val.select(np.sort(rng.permutation(len(val))[:max(config.limit // 4, 1)]))
-    return cleaned, Arrays(train.images, train.labels), Arrays(val.images, val.labels)
+    images, labels = train.images, train.labels
+    if extra is not None:
+        images = np.concatenate([images, extra.images])
+        labels = np.concatenate([labels, extra.labels])
+    return cleaned, Arrays(images, labels), Arrays(val.images, val.labels)
+
+
+def extra_faces(config: TrainConfig) -> LabelledFaces | None:
+    """The faces of the config's ``extra_train`` photos; a clear error when it has none."""
+    if not config.extra_train:
+        return None
+    faces = load_labelled_faces(config.extra_train)
+    if not len(faces):
+        raise DataError(f"no face was detected in the photos of {config.extra_train}")
+    return faces
 
 
 def start_weights(network: keras.Model, weights: list[np.ndarray], source: str) -> None:
@@ -121,7 +138,8 @@ def train_model(
     check_name(name or model)  # before hours of training, not after
     store = store or ModelStore()
     dataset = data if isinstance(data, Dataset) else load_dataset(data)
-    cleaned, train, val = training_data(dataset, config)
+    extra = extra_faces(config)
+    cleaned, train, val = training_data(dataset, config, extra)
     spec = config.spec
     source = store.get(init_from) if init_from else None
     initial = source.load_keras().get_weights() if source is not None else None
@@ -145,7 +163,9 @@ def train_model(
     start = f":{source.config.get('cache_key')}" if source is not None else ""
     budget = f":{max_minutes:g} min" if max_minutes is not None else ""
     taught = f":{teacher_key(store, config.teacher)}" if config.teacher else ""
-    key = config.cache_key(f"{cleaned.fingerprint}:{architecture}{start}{budget}{taught}")
+    added = f":extra {extra.fingerprint}" if extra is not None else ""
+    key = config.cache_key(
+        f"{cleaned.fingerprint}{added}:{architecture}{start}{budget}{taught}")
     if not force and (stored := store.find(key)) is not None:
         return stored, True
     store.check_free(name or model, replace, allow_protected)  # before hours of training
@@ -179,7 +199,10 @@ def train_model(
         "cache_key": key,
         "trained_on": {"dataset_fingerprint": cleaned.fingerprint, "policy": cleaned.policy,
                        "source": cleaned.source, "train_images": len(train.labels),
-                       "val_images": len(val.labels)},
+                       "val_images": len(val.labels),
+                       **({"extra_train": {"source": extra.root, "faces": extra.counts(),
+                                           "fingerprint": extra.fingerprint}}
+                          if extra is not None else {})},
         **({"started_from": {"name": source.name, "cache_key": source.config.get("cache_key")}}
            if source is not None else {}),
         "parameters": int(network.count_params()),

@@ -10,8 +10,9 @@ def augmentation_layers(settings: dict[str, float], seed: int) -> keras.Sequenti
     """The augmentation a config asks for, or None when it asks for none.
 
     Strengths follow Keras' conventions: shift and zoom are fractions of the image size, rotation
-    a fraction of a full turn, erasing the probability of blanking a random patch. The layers act
-    only when training, so the stored model predicts and explains without them.
+    a fraction of a full turn, erasing the probability of blanking a random patch, contrast and
+    brightness the largest change as a fraction (of the contrast, and of the 0..255 range).
+    The layers act only when training, so the stored model predicts and explains without them.
     """
     pipeline = []
     if settings.get("flip"):
@@ -29,4 +30,10 @@ def augmentation_layers(settings: dict[str, float], seed: int) -> keras.Sequenti
         pipeline.append(layers.RandomErasing(factor=erasing, scale=(0.02, 0.15),
                                              value_range=(0, 255), seed=seed + 4,
                                              name="aug_erasing"))
+    if contrast := settings.get("contrast"):
+        pipeline.append(layers.RandomContrast(contrast, value_range=(0, 255), seed=seed + 5,
+                                              name="aug_contrast"))
+    if brightness := settings.get("brightness"):
+        pipeline.append(layers.RandomBrightness(brightness, value_range=(0, 255),
+                                                seed=seed + 6, name="aug_brightness"))
     return keras.Sequential(pipeline, name="augmentation") if pipeline else None

@@ -15,13 +15,16 @@ from ..errors import ModelError
 from ..models import ModelSpec, get_spec
 from .precision import PRECISIONS, default_precision
 
-AUGMENTATIONS = ("flip", "shift", "rotation", "zoom", "erasing")
+AUGMENTATIONS = ("flip", "shift", "rotation", "zoom", "erasing", "contrast", "brightness")
 OPTIMIZERS = ("adam", "sgd")
 LR_SCHEDULES = ("constant", "plateau", "cosine")
 # Settings added after models were stored: at these values they stay out of the cache key, so the
 # stored models' keys still hold and asking for one of them again still finds it.
 KEY_NEUTRAL = {"restore_best_weights": True, "precision": "float32", "teacher": None,
-               "teacher_weight": 0.7}
+               "teacher_weight": 0.7, "extra_train": None}
+# Settings that name a place rather than a value: the key holds what they lead to (the extra
+# faces' fingerprint), so the same photos in another folder or machine give the same key.
+KEY_BY_CONTENT = ("extra_train",)
 
 
 @dataclass(frozen=True)
@@ -39,7 +42,11 @@ class TrainConfig:
     arithmetic of training (:mod:`.precision`); the stored model is float32 either way.
     ``teacher`` names a stored model or ensemble to distil (:mod:`.distill`): each training
     face's target becomes ``teacher_weight`` of the teacher's ten-crop probabilities and the
-    rest of its one-hot label.
+    rest of its one-hot label. ``extra_train`` is a folder of labelled real photos
+    (``<emotion>/<photo>``) whose detected faces join the training split (never validation):
+    FER2013's web crops alone teach the look of FER2013, not of a webcam or a portrait.
+    ``contrast`` and ``brightness`` augmentation vary each face's contrast and brightness by up
+    to that fraction, the shifts between FER2013's crops and real photos.
     """
 
     model: str
@@ -61,6 +68,7 @@ class TrainConfig:
     precision: str = "float32"
     teacher: str | None = None
     teacher_weight: float = 0.7
+    extra_train: str | None = None
     options: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -71,9 +79,11 @@ class TrainConfig:
         return asdict(self)
 
     def cache_key(self, dataset_fingerprint: str) -> str:
-        """A hash of everything that decides the result: this config and the data it sees."""
+        """A hash of everything that decides the result: this config and the data it sees
+        (``dataset_fingerprint`` names the extra faces too, when there are any)."""
         settings = {key: value for key, value in self.to_dict().items()
-                    if key not in KEY_NEUTRAL or value != KEY_NEUTRAL[key]}
+                    if (key not in KEY_NEUTRAL or value != KEY_NEUTRAL[key])
+                    and key not in KEY_BY_CONTENT}
         payload = json.dumps([settings, dataset_fingerprint], sort_keys=True)
         return hashlib.sha256(payload.encode()).hexdigest()[:16]
 

@@ -1,0 +1,133 @@
+"""Real photos by the page's path: ``fer predict``, labelled photo folders, extra training faces,
+and the verdict that says when a model is unsure."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from fer_core import cli
+from fer_core.data import CLASSES
+from fer_core.errors import DataError
+from fer_core.faces.labelled import load_labelled_faces
+from fer_core.predict import verdict
+from fer_core.store import ModelStore
+from fer_core.training import train_model
+from tests.conftest import save_tiny
+from tests.face_drawing import photo
+from tests.helpers import write_folder_layout
+
+
+@pytest.fixture
+def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ModelStore:
+    monkeypatch.setenv("FER_MODELS_DIR", str(tmp_path / "models"))
+    store = ModelStore(tmp_path / "models")
+    save_tiny(store, "tiny_a", 0)
+    save_tiny(store, "tiny_b", 1)
+    store.save("pair", config={"model": "ensemble", "classes": list(CLASSES),
+                               "members": ["tiny_a", "tiny_b"]}, members=["tiny_a", "tiny_b"])
+    return store
+
+
+def labelled_photos(root: Path) -> Path:
+    """happy/ and neutral/ photos with a face each, one photo with none, one broken file."""
+    for emotion, shift in (("happy", 0), ("neutral", 30)):
+        (root / emotion).mkdir(parents=True)
+        for i in range(2):
+            photo((320, 240), [(150, 60 + shift + 10 * i, 40)]).save(root / emotion / f"{i}.jpg")
+    photo((320, 240)).save(root / "happy" / "no_face.jpg")
+    (root / "neutral" / "broken.jpg").write_bytes(b"not a photo")
+    return root
+
+
+def run(capsys: pytest.CaptureFixture, *argv: str) -> tuple[int, str, str]:
+    code = cli.main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_verdict_names_both_emotions_when_the_model_is_unsure() -> None:
+    sure = np.array([0.02, 0.01, 0.02, 0.80, 0.05, 0.05, 0.05])
+    close = np.array([0.02, 0.01, 0.02, 0.45, 0.05, 0.05, 0.40])
+    assert verdict(CLASSES, sure) == "happy 80%"
+    assert verdict(CLASSES, close) == "happy or neutral: the model is unsure"
+
+
+def test_predict_a_photo_with_models_and_an_ensemble(store, tmp_path, capsys) -> None:
+    image = tmp_path / "two.jpg"
+    photo((640, 360), [(200, 40, 80), (140, 420, 120)]).save(image)
+    code, out, _ = run(capsys, "predict", str(image), "--model", "tiny_a", "--model", "pair",
+                       "--json")
+    assert code == 0
+    record = json.loads(out)["photos"][0]
+    assert record["found"] and len(record["faces"]) == 2
+    first, second = record["faces"]
+    assert first["box"]["w"] >= second["box"]["w"]  # largest first
+    assert "detector votes" in first["likeness"]
+    members = [store.get(n).load_keras() for n in ("tiny_a", "tiny_b")]
+    from fer_core.evaluate import predict_proba
+    from fer_core.faces import find_faces, read_image
+
+    crop = find_faces(read_image(image)).faces[0].crop[None]
+    average = np.mean([predict_proba(m, crop)[0] for m in members], axis=0)
+    ensemble = first["models"]["pair"]["probabilities"]
+    np.testing.assert_allclose([ensemble[c] for c in CLASSES], average, atol=1e-4)
+
+
+def test_predict_a_labelled_folder_scores_it_and_reports_bad_files(store, tmp_path,
+                                                                   capsys) -> None:
+    root = labelled_photos(tmp_path / "photos")
+    code, out, err = run(capsys, "predict", str(root), "--model", "tiny_a",
+                         "--labels-from-folders")
+    assert code == 2  # a file failed; the others still ran
+    assert err.count("error:") == 1 and "broken.jpg" in err
+    assert "4 of 5 labelled photos with a face found" in out
+    assert "tiny_a: accuracy" in out and "true \\ predicted" in out
+    code, out, _ = run(capsys, "predict", str(root / "happy"), "--model", "tiny_a", "--json")
+    assert code == 0 and len(json.loads(out)["photos"]) == 3
+    code, _, err = run(capsys, "predict", str(tmp_path / "nowhere"), "--model", "tiny_a")
+    assert code == 2 and "no such file or folder" in err
+
+
+def test_labelled_faces_are_the_detected_ones_and_are_cached(tmp_path) -> None:
+    root = labelled_photos(tmp_path / "photos")
+    faces = load_labelled_faces(root)
+    assert faces.counts() == {"happy": 2, "neutral": 2}
+    assert (faces.unread, faces.faceless) == (1, 1)
+    assert faces.images.shape == (4, 48, 48) and faces.images.dtype == np.uint8
+    again = load_labelled_faces(root)
+    assert again.fingerprint == faces.fingerprint
+    (root / "joy").mkdir()
+    with pytest.raises(DataError, match="not an emotion folder"):
+        load_labelled_faces(root)
+
+
+@pytest.mark.slow
+def test_extra_photos_join_training_and_the_key(tmp_path) -> None:
+    data = write_folder_layout(tmp_path / "data", per_class=4)
+    extra = labelled_photos(tmp_path / "photos")
+    store = ModelStore(tmp_path / "models")
+    settings = {"epochs": 1, "batch_size": 8}
+    plain, _ = train_model("custom_cnn", data, overrides=settings, store=store)
+    moved = tmp_path / "elsewhere"
+    extra.rename(moved)
+    with_extra, reused = train_model("custom_cnn", data, store=store, name="with_extra",
+                                     overrides={**settings, "extra_train": str(moved),
+                                                "contrast": 0.3, "brightness": 0.2})
+    assert not reused and with_extra.config["cache_key"] != plain.config["cache_key"]
+    trained_on = with_extra.config["trained_on"]
+    assert trained_on["extra_train"]["faces"] == {"happy": 2, "neutral": 2}
+    assert trained_on["train_images"] == plain.config["trained_on"]["train_images"] + 4
+
+
+@pytest.mark.skipif(not os.environ.get("FER_REALPHOTOS_DIR"),
+                    reason="FER_REALPHOTOS_DIR is not set: real-photo test skipped")
+@pytest.mark.slow
+def test_the_real_photos_give_faces_of_every_emotion() -> None:
+    faces = load_labelled_faces(os.environ["FER_REALPHOTOS_DIR"])
+    assert set(faces.counts()) == set(CLASSES)
+    assert len(faces) >= 0.75 * (len(faces) + faces.faceless + faces.unread)
