@@ -71,18 +71,19 @@ def downloads(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("downloads")
 
 
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory: pytest.TempPathFactory, downloads: Path,
-            ) -> Iterator[webdriver.Chrome]:
+@contextmanager
+def chromium(profile: Path, downloads: Path | None = None,
+             width: int = WINDOW[0]) -> Iterator[webdriver.Chrome]:
+    """A headless Chromium with a profile of its own: one visitor."""
     options = webdriver.ChromeOptions()
     options.binary_location = str(CHROMIUM)
-    options.add_experimental_option("prefs", {"download.default_directory": str(downloads),
-                                              "download.prompt_for_download": False})
+    if downloads is not None:
+        options.add_experimental_option("prefs", {"download.default_directory": str(downloads),
+                                                  "download.prompt_for_download": False})
     for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                  "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
-                 f"--user-data-dir={tmp_path_factory.mktemp('chromium')}",
-                 f"--window-size={WINDOW[0]},{WINDOW[1]}"):
+                 f"--user-data-dir={profile}", f"--window-size={width},{WINDOW[1]}"):
         options.add_argument(flag)
     driver = webdriver.Chrome(options=options,
                               service=webdriver.ChromeService(executable_path=str(CHROMEDRIVER)))
@@ -90,6 +91,13 @@ def browser(tmp_path_factory: pytest.TempPathFactory, downloads: Path,
         yield driver
     finally:
         driver.quit()
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory, downloads: Path,
+            ) -> Iterator[webdriver.Chrome]:
+    with chromium(tmp_path_factory.mktemp("chromium"), downloads) as driver:
+        yield driver
 
 
 @pytest.fixture(scope="module")
@@ -171,6 +179,60 @@ def test_emotions(browser: webdriver.Chrome, app_url: str, shots: Path) -> None:
     open_page(browser, app_url, "emotions", "Where the maps fall", "stPlotlyChart")
     assert len(browser.find_elements(By.CSS_SELECTOR, '[data-testid="stImage"]')) >= 7
     check_and_shoot(browser, shots, "emotions")
+
+
+def slow_emotions_app(tmp_path_factory: pytest.TempPathFactory):
+    """A server whose Emotions averages take a while: enough test faces, and occlusion (the
+    costliest method per face) as the tiny model's own method, on an empty cache."""
+    from fer_core.store import ModelStore
+    from tests.helpers import write_folder_layout
+
+    data = write_folder_layout(tmp_path_factory.mktemp("fer"), per_class=100)
+    models = write_store(tmp_path_factory.mktemp("store"), data, ("tiny",))
+    ModelStore(models).update_config("tiny", {"default_method": "occlusion"})
+    return served(models, data, tmp_path_factory.mktemp("server") / "streamlit.log",
+                  FER_CACHE_DIR=str(tmp_path_factory.mktemp("cache")))
+
+
+def waiting_on_averages(driver: webdriver.Chrome, timeout: float = 60) -> str:
+    """The progress line of the shared averages, once the page shows it."""
+    def line(d: webdriver.Chrome) -> str | bool:
+        bars = d.find_elements(By.CSS_SELECTOR, '[data-testid="stProgress"]')
+        return next((b.text for b in bars if "explaining test faces" in b.text), False)
+
+    return WebDriverWait(driver, timeout, poll_frequency=0.3,
+                         ignored_exceptions=(StaleElementReferenceException,)).until(line)
+
+
+def test_emotions_outlives_a_visitor_who_leaves_while_it_waits(
+        tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Two visitors on a cold cache; the second leaves while waiting; the first sees the maps,
+    and a third visitor, later, sees them within seconds."""
+    with slow_emotions_app(tmp_path_factory) as url, \
+            chromium(tmp_path_factory.mktemp("a")) as first, \
+            chromium(tmp_path_factory.mktemp("b")) as second:
+        first.get(f"{url}/emotions")
+        waiting_on_averages(first)
+        second.get(f"{url}/emotions")
+        assert "of 700" in waiting_on_averages(second)  # the same job, its progress shared
+        second.get(url)  # leaves while waiting
+        settled(first, "Where the maps fall", "stPlotlyChart")
+        second.get(f"{url}/emotions")  # a new session: the third visitor
+        settled(second, "Where the maps fall", "stPlotlyChart", timeout=15)
+
+
+def test_emotions_finishes_when_the_computing_visitor_stops(
+        tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The visitor whose page started the averages closes it mid-way: a later visitor sees
+    the work go on and finish, never a wait without end."""
+    with slow_emotions_app(tmp_path_factory) as url, \
+            chromium(tmp_path_factory.mktemp("a")) as first:
+        first.get(f"{url}/emotions")
+        waiting_on_averages(first)
+        first.quit()  # the browser closes mid-way
+        with chromium(tmp_path_factory.mktemp("c")) as later:
+            later.get(f"{url}/emotions")
+            settled(later, "Where the maps fall", "stPlotlyChart")
 
 
 def real_faces_photo(data: str) -> Image.Image:

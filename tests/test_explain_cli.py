@@ -163,6 +163,35 @@ def test_explain_classes_averages_each_emotion_and_caches(store, tmp_path, capsy
     assert code == 0 and "happy" in stdout and "mouth" in stdout
 
 
+def test_emotion_maps_shipped_beside_a_model_are_found_on_any_checkout(store, tmp_path,
+                                                                       capsys) -> None:
+    """Maps stored in the model's folder are keyed by content, not place: a copy of the folder
+    elsewhere (a fresh clone) finds them without computing, and a changed model does not."""
+    import shutil
+
+    from fer_core.explain import classes
+
+    data = write_folder_layout(tmp_path / "fer", per_class=3, splits=("test",))
+    code, _, _ = run(capsys, "explain-classes", "--model", "tiny_a", "--data", str(data),
+                     "--method", "gradcam", "--beside-model", "--json")
+    assert code == 0 and len(list((store.root / "tiny_a" / "emotion_maps").glob("*.npz"))) == 1
+    shutil.rmtree(Path(os.environ["FER_CACHE_DIR"]) / "emotion_maps", ignore_errors=True)
+    clone = ModelStore(tmp_path / "clone")
+    shutil.copytree(store.root / "tiny_a", clone.root / "tiny_a")
+    computed = []
+    original = classes.make_explainer
+    try:
+        classes.make_explainer = lambda *a: computed.append(a) or original(*a)
+        found = classes.emotion_maps(clone.get("tiny_a"), load_dataset(data), "gradcam")
+        assert not computed and found.counts["happy"] == 3
+        other = save_tiny(clone, "other", seed=5)  # another network in the same folder
+        shutil.copy(other.path / "model.keras", clone.root / "tiny_a" / "model.keras")
+        classes.emotion_maps(clone.get("tiny_a"), load_dataset(data), "gradcam")
+        assert computed
+    finally:
+        classes.make_explainer = original
+
+
 def test_emotion_maps_explain_each_batch_in_a_turn(store, tmp_path) -> None:
     """A server shares the model between sessions: every batch of the long job takes a turn."""
     from contextlib import contextmanager

@@ -73,6 +73,9 @@ def _add_classes_command(commands: argparse._SubParsersAction) -> None:
     classes.add_argument("--method", help=f"{METHOD_HELP} (default: the model's own)")
     classes.add_argument("--per-class", type=int, default=100,
                          help="faces averaged per emotion, drawn at random (default 100; 0: all)")
+    classes.add_argument("--beside-model", action="store_true",
+                         help="store the averages in the model's folder (emotion_maps/), to "
+                              "ship them with it: the Emotions page then opens at once")
     classes.add_argument("--json", action="store_true", help="print JSON")
     classes.set_defaults(handler=run_explain_classes)
 
@@ -236,7 +239,8 @@ def run_explain_classes(args: argparse.Namespace) -> int:
         raise ModelError(f"{stored.name} is an ensemble: explain one of its members")
     found = emotion_maps(stored, load_dataset(args.data), args.method,
                          per_class=args.per_class or None,
-                         progress=None if args.json else _progress_line)
+                         progress=None if args.json else _progress_line,
+                         beside_model=args.beside_model)
     if args.json:
         print(json.dumps(found.summary(), indent=2))
         return 0

@@ -1,16 +1,21 @@
 """What a model looks at for each emotion, over a whole split, computed once per model version.
 
-Averaging thousands of maps takes minutes for the costlier methods on a CPU, so the result is
-cached under the project's cache, keyed by the model's files, the method, the layer and the
-data: the dashboard and the CLI ask again for free.
+Averaging hundreds of maps takes minutes for the costlier methods on a CPU, so the result is
+kept, keyed by the model file's content, the method and its settings, the layer and the faces
+averaged: in the project's cache, or beside the model itself (``emotion_maps/`` in its folder,
+written by ``fer explain-classes --beside-model``), where a shipped model carries its averages
+so that a class's first visit need not compute them. The key holds no path or time, so such
+maps stay valid on any checkout of the same model and data, and are ignored once either changes.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
@@ -45,14 +50,41 @@ class EmotionMaps:
                 "regions": list(REGIONS), "counts": self.counts, "shares": self.shares}
 
 
-def _key(stored: StoredModel, method: str, dataset: Dataset, split: str,
-         per_class: int | None) -> str:
+BESIDE = "emotion_maps"
+"""The folder of a stored model that holds averages computed for it ahead of time."""
+
+
+@functools.lru_cache(maxsize=64)
+def _file_digest(path: Path, size: int, mtime_ns: int) -> str:
+    """The content hash of a model file (read once per file version and process)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as file:
+        while chunk := file.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def model_digest(stored: StoredModel) -> str:
+    """What identifies the stored network wherever its folder is: its file's content."""
     file = stored.path / MODEL_FILE
-    version = [str(stored.path.resolve()), file.stat().st_mtime_ns if file.is_file() else 0,
-               stored.config.get("cache_key"), method, method_class(method).settings(),
-               stored.gradcam_layer,
-               dataset.fingerprint, split, per_class]
+    if not file.is_file():
+        return "missing"
+    stat = file.stat()
+    return _file_digest(file.resolve(), stat.st_size, stat.st_mtime_ns)
+
+
+def _key(stored: StoredModel, method: str, faces: Dataset, per_class: int | None) -> str:
+    version = [model_digest(stored), method, method_class(method).settings(),
+               stored.gradcam_layer, faces.fingerprint, per_class]
     return hashlib.sha256(json.dumps(version).encode()).hexdigest()[:16]
+
+
+def _read(paths: list[Path]) -> dict[str, np.ndarray] | None:
+    for path in paths:
+        if path.is_file():
+            with np.load(path) as found:
+                return {name: found[name] for name in found.files}
+    return None
 
 
 def _counts(labels: np.ndarray, classes: list[str], per_class: int | None) -> dict[str, int]:
@@ -65,20 +97,20 @@ def emotion_maps(stored: StoredModel, dataset: Dataset, method: str | None = Non
                  split: str = "test", per_class: int | None = PER_CLASS,
                  progress: Callable[[int, int], None] | None = None,
                  turn: Callable[[], AbstractContextManager[object]] = nullcontext,
-                 ) -> EmotionMaps:
+                 beside_model: bool = False) -> EmotionMaps:
     """The per-emotion average maps of ``stored`` (its own default method unless ``method``)
-    over at most ``per_class`` faces of each emotion of ``split`` (None: all), from the cache
-    when this model, method and data were averaged before. ``progress(done, total)`` hears of
-    each batch of faces; each batch is explained inside ``turn()`` (a server's share of the
-    model between its users)."""
+    over at most ``per_class`` faces of each emotion of ``split`` (None: all): those stored
+    beside the model or in the cache when this model, method and faces were averaged before,
+    else computed and cached (``beside_model``: written into the model's folder instead).
+    ``progress(done, total)`` hears of each batch of faces; each batch is explained inside
+    ``turn()`` (a server's share of the model between its users)."""
     method = method or stored.own_method
     part = dataset.split(split)
     images, labels = align_to_classes(part, stored.classes)
-    path = cache_dir("emotion_maps") / f"{_key(stored, method, dataset, split, per_class)}.npz"
-    if path.is_file():
-        with np.load(path) as cached:
-            maps = {name: cached[name] for name in cached.files}
-    else:
+    name = f"{_key(stored, method, part, per_class)}.npz"
+    beside, cached = stored.path / BESIDE / name, cache_dir("emotion_maps") / name
+    maps = _read([beside, cached])
+    if maps is None:
         model = stored.load_keras()
         explainer = make_explainer(method, model, stored.gradcam_layer)
         done, total = [0], sum(_counts(labels, stored.classes, per_class).values())
@@ -92,9 +124,11 @@ def emotion_maps(stored: StoredModel, dataset: Dataset, method: str | None = Non
             return found
 
         maps = class_maps(explain, images, labels, stored.classes, BATCH, per_class)
-        with atomic_path(path) as staged:
+    target = beside if beside_model else cached
+    if not target.is_file():
+        with atomic_path(target) as staged:
             with open(staged, "wb") as file:
-                np.savez(file, **maps)
+                np.savez_compressed(file, **maps)
     counts = {name: n for name, n in _counts(labels, stored.classes, per_class).items()
               if name in maps}
     return EmotionMaps(stored.name, method, split, maps,
