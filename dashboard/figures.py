@@ -27,13 +27,30 @@ def _styled(figure: go.Figure, height: int = 360) -> go.Figure:
     return figure
 
 
+def model_colours(names: Sequence[str]) -> dict[str, str]:
+    """One colour per model, from the order of ``names`` (every stored model): a model keeps
+    its colour in every chart of the app, whichever models a chart shows."""
+    return dict(zip(names, itertools.cycle(PALETTE)))
+
+
+def _room_for_labels(figure: go.Figure, widest: float, axis: str = "x") -> None:
+    """Bar labels outside the bars, never clipped: the axis runs a fifth past the longest."""
+    figure.update_traces(textposition="outside", cliponaxis=False)
+    (figure.update_xaxes if axis == "x" else figure.update_yaxes)(range=[0, widest * 1.2])
+
+
 def split_counts(counts: dict[str, dict[str, int]]) -> go.Figure:
-    """Images per class, one bar per split: shows at a glance how rare *disgust* is."""
+    """Images per class, one bar per split: shows at a glance how rare *disgust* is. Bars lie
+    on their side, so the class names and counts read at any width."""
     frame = pd.DataFrame(counts).rename_axis("class").reset_index().melt(
         id_vars="class", var_name="split", value_name="images")
-    figure = px.bar(frame, x="class", y="images", color="split", barmode="group",
-                    color_discrete_map=SPLIT_COLOURS, text_auto=True)
-    return _styled(figure)
+    figure = px.bar(frame, y="class", x="images", color="split", barmode="group",
+                    orientation="h", color_discrete_map=SPLIT_COLOURS, text="images")
+    figure.update_traces(texttemplate="%{x:,}")
+    _room_for_labels(figure, frame["images"].max())
+    figure.update_yaxes(autorange="reversed", title="")
+    figure.update_layout(legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0))
+    return _styled(figure, height=120 + 18 * len(frame))
 
 
 def reason_counts(counts: dict[str, int]) -> go.Figure:
@@ -43,18 +60,19 @@ def reason_counts(counts: dict[str, int]) -> go.Figure:
     figure = px.bar(frame, x="images", y="reason", orientation="h", text_auto=True,
                     color_discrete_sequence=["#e07b39"])
     figure.update_yaxes(autorange="reversed", title="")
-    figure.update_xaxes(rangemode="tozero")
+    _room_for_labels(figure, max(frame["images"].max(), 1))
     return _styled(figure, height=80 + 40 * len(frame))
 
 
-def learning_curves(history: pd.DataFrame) -> go.Figure:
-    """Loss and accuracy per epoch, one colour per model; training solid, validation dashed.
+def learning_curves(history: pd.DataFrame, colours: dict[str, str]) -> go.Figure:
+    """Loss and accuracy per epoch, each model in its colour; training solid, validation dashed.
 
-    A widening gap between the solid and the dashed line is overfitting, visible at once.
+    A widening gap between the solid and the dashed line is overfitting, visible at once. The
+    legend sits below the plots, so that they keep the width on a narrow screen.
     """
     figure = make_subplots(rows=1, cols=2, subplot_titles=("Loss", "Accuracy"))
-    for i, (model, rows) in enumerate(history.groupby("model", sort=False)):
-        colour = PALETTE[i % len(PALETTE)]
+    for model, rows in history.groupby("model", sort=False):
+        colour = colours.get(model, PALETTE[0])
         for col, metric in ((1, "loss"), (2, "accuracy")):
             for prefix, dash, label in (("", "solid", "train"), ("val_", "dash", "validation")):
                 figure.add_scatter(
@@ -65,7 +83,9 @@ def learning_curves(history: pd.DataFrame) -> go.Figure:
                                   "<extra></extra>")
     figure.update_xaxes(title="epoch", dtick=1 if history["epoch"].max() <= 20 else None)
     figure.update_yaxes(tickformat=".0%", row=1, col=2)
-    return _styled(figure, height=380)
+    figure = _styled(figure, height=460)
+    figure.update_layout(legend=dict(orientation="h", y=-0.2, yanchor="top", x=0))
+    return figure
 
 
 def confusion(frame: pd.DataFrame, normalised: bool, title: str) -> go.Figure:
@@ -83,10 +103,10 @@ def confusion(frame: pd.DataFrame, normalised: bool, title: str) -> go.Figure:
     return _styled(figure, height=400)
 
 
-def per_class_f1(frame: pd.DataFrame) -> go.Figure:
-    """F1 per class, one bar per model: which emotions each model gets right."""
+def per_class_f1(frame: pd.DataFrame, colours: dict[str, str]) -> go.Figure:
+    """F1 per class, one bar per model in its colour: which emotions each model gets right."""
     figure = px.bar(frame, x="class", y="f1", color="model", barmode="group",
-                    color_discrete_sequence=PALETTE, range_y=[0, 1])
+                    color_discrete_map=colours, range_y=[0, 1])
     figure.update_yaxes(title="F1")
     return _styled(figure)
 
@@ -105,10 +125,10 @@ def accuracy_vs_study(frame: pd.DataFrame) -> go.Figure:
     return _styled(figure)
 
 
-def accuracy_vs_cost(frame: pd.DataFrame, cost: str, label: str) -> go.Figure:
+def accuracy_vs_cost(frame: pd.DataFrame, cost: str, label: str,
+                     colours: dict[str, str]) -> go.Figure:
     """Test accuracy against a cost (hours of training, ms per face), one point per model."""
     known = frame.dropna(subset=[cost, "accuracy"])
-    colours = dict(zip(frame["model"], itertools.cycle(PALETTE)))  # alike in every chart
     figure = px.scatter(known, x=cost, y="accuracy", text="model", color="model",
                         color_discrete_map=colours)
     figure.update_traces(marker_size=12, showlegend=False)
@@ -120,7 +140,7 @@ def accuracy_vs_cost(frame: pd.DataFrame, cost: str, label: str) -> go.Figure:
     if len(known):  # room for the names at the edges
         low, high, widest = known["accuracy"].min(), known["accuracy"].max(), known[cost].max()
         figure.update_yaxes(range=[low - 0.04, high + 0.04])
-        figure.update_xaxes(range=[-0.12 * widest, 1.25 * widest])
+        figure.update_xaxes(range=[-0.3 * widest, 1.45 * widest])
     return _styled(figure, height=340)
 
 
@@ -129,7 +149,8 @@ def probabilities(proba: np.ndarray, classes: Sequence[str], height: int = 240) 
     top = int(np.argmax(proba))
     colours = ["#2f6db5" if i == top else "#b8c7dc" for i in range(len(classes))]
     figure = go.Figure(go.Bar(x=proba, y=list(classes), orientation="h", marker_color=colours,
-                              text=[f"{p:.0%}" for p in proba], textposition="auto",
+                              text=[f"{p:.0%}" for p in proba], textposition="outside",
+                              cliponaxis=False, textangle=0,
                               hovertemplate="%{y}: %{x:.1%}<extra></extra>"))
     figure.update_xaxes(range=[0, 1], tickformat=".0%")
     figure.update_yaxes(autorange="reversed")

@@ -1,8 +1,8 @@
 """Photos in, emotions out, by the Explain page's own path: read, find every face, classify.
 
 A stored ensemble predicts the average of its members' probabilities, as on the page. Where the
-two most likely emotions are close, :func:`verdict` says so in words: a label the model is not
-sure of should not be shown as if it were.
+two most likely emotions are close, :func:`prediction_in_words` says so: a label the model is
+not sure of should not be shown as if it were.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ UNSURE_MARGIN = 0.15
 """Top two probabilities closer than this are read as the model being unsure between them."""
 
 
-def verdict(classes: Sequence[str], proba: np.ndarray) -> str:
+def prediction_in_words(classes: Sequence[str], proba: np.ndarray) -> str:
     """The prediction in words: ``"happy 82%"``, or ``"happy or neutral: the model is unsure"``
     when the runner-up is within :data:`UNSURE_MARGIN`."""
     first, second = np.argsort(proba)[::-1][:2]
@@ -55,7 +55,8 @@ class Predictor:
 
     def photo(self, path: Path) -> dict[str, Any]:
         """One photo's faces, largest first, each with its box, how face-like it is and every
-        model's probabilities; ``error`` instead when the file cannot be read."""
+        model's probabilities (boxes in the photo turned by ``turn`` degrees, as the faces
+        were found); ``error`` instead when the file cannot be read."""
         try:
             search = find_faces(read_image(path))
         except FerError as error:
@@ -69,13 +70,13 @@ class Predictor:
                 proba = per_model[stored.name][i]
                 models[stored.name] = {
                     "predicted": stored.classes[int(proba.argmax())],
-                    "verdict": verdict(stored.classes, proba),
+                    "in_words": prediction_in_words(stored.classes, proba),
                     "probabilities": dict(zip(stored.classes, proba.round(4).tolist(),
                                               strict=True))}
             faces.append({"box": face.box._asdict(), "source": face.source,
                           "is_face": face.is_face, "likeness": face.likeness, "models": models})
         return {"file": str(path), "found": search.found, "message": search.message,
-                "faces": faces}
+                "turn": search.turn, "faces": faces}
 
 
 def photo_paths(paths: Sequence[str | Path]) -> list[Path]:

@@ -9,8 +9,10 @@ from dashboard.figures import (
     chart_with_csv,
     confusion,
     learning_curves,
+    model_colours,
     per_class_f1,
 )
+from dashboard.layout import wrapping_columns
 from dashboard.messages import NO_MODELS_HELP
 from dashboard.sources import current_dataset, first_picks, stored_models
 from dashboard.tables import (
@@ -42,16 +44,18 @@ accuracy = accuracy_frame(chosen)
 chart_with_csv(accuracy_vs_study(accuracy), accuracy, "accuracy.csv", "accuracy")
 
 st.subheader("What each point of accuracy costs")
-st.caption("Left: hours of training on the machine that trained it (its last run). Right: "
-           "milliseconds to classify one face on this machine. Up and to the left is better.")
+st.caption("Each model's test accuracy against the hours of training it took (on the machine "
+           "that trained it, its last run) and against the milliseconds it takes to classify "
+           "one face on this machine. Up and to the left is better.")
 costs = cost_frame(chosen)
-left, right = st.columns(2)
+colours = model_colours(names)
+left, right = wrapping_columns("costs", 2, 20)
 with left:
-    st.plotly_chart(accuracy_vs_cost(costs, "training_hours", "hours of training"),
+    st.plotly_chart(accuracy_vs_cost(costs, "training_hours", "hours of training", colours),
                     key="cost_training")
 with right:
-    st.plotly_chart(accuracy_vs_cost(costs, "ms_per_face", "ms per face (this machine)"),
-                    key="cost_inference")
+    st.plotly_chart(accuracy_vs_cost(costs, "ms_per_face", "ms per face (this machine)",
+                                     colours), key="cost_inference")
 st.download_button("Download the costs (CSV)", costs.to_csv(index=False), file_name="costs.csv",
                    mime="text/csv", icon=":material/download:", key="costs_csv")
 
@@ -62,7 +66,7 @@ history = history_frame(chosen)
 if history.empty:
     st.caption("No training history stored for these models.")
 else:
-    chart_with_csv(learning_curves(history), history, "learning_curves.csv", "curves")
+    chart_with_csv(learning_curves(history, colours), history, "learning_curves.csv", "curves")
 
 st.subheader("Confusion matrices")
 normalised = st.toggle("Share of each true emotion (rows add up to 100%)", value=True,
@@ -70,8 +74,9 @@ normalised = st.toggle("Share of each true emotion (rows add up to 100%)", value
 matrices = confusion_frame(chosen)
 with_matrix = list(dict.fromkeys(matrices["model"]))
 per_row = max(2, min(PER_ROW, len(with_matrix)))  # one matrix alone takes half the width
-for start in range(0, len(with_matrix), per_row):
-    for cell, name in zip(st.columns(per_row), with_matrix[start:start + per_row], strict=False):
+for start in range(0, len(with_matrix), per_row):  # a matrix too narrow to read wraps
+    cells = wrapping_columns(f"confusion-{start}", per_row, 19)
+    for cell, name in zip(cells, with_matrix[start:start + per_row], strict=False):
         with cell:
             st.plotly_chart(confusion(matrices[matrices["model"] == name], normalised, name),
                             key=f"confusion_{name}", config={"displayModeBar": False})
@@ -94,4 +99,4 @@ else:
 st.subheader("F1 per emotion")
 per_class = per_class_frame(chosen)
 if not per_class.empty:
-    chart_with_csv(per_class_f1(per_class), per_class, "per_class.csv", "per_class")
+    chart_with_csv(per_class_f1(per_class, colours), per_class, "per_class.csv", "per_class")

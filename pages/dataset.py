@@ -4,6 +4,7 @@ import streamlit as st
 
 from dashboard.data_views import audit_findings, class_samples, gallery_rows
 from dashboard.figures import reason_counts, split_counts
+from dashboard.layout import wrapping_columns
 from dashboard.messages import DATA_HELP
 from dashboard.pictures import mosaic
 from dashboard.sources import current_dataset, dataset_path
@@ -48,7 +49,8 @@ if st.button("Show other faces", icon=":material/shuffle:"):
     st.session_state.sample_seed = st.session_state.get("sample_seed", 0) + 1
 samples = class_samples(dataset, split, PER_CLASS, st.session_state.get("sample_seed", 0))
 for name, faces in samples.items():
-    label, pictures = st.columns([1, 8], vertical_alignment="center")
+    label, pictures = wrapping_columns(f"samples-{name}", [1, 8], [6, 12],
+                                       vertical_alignment="center")
     label.markdown(f"**{name}**  \n{counts.get(split, {}).get(name, 0):,} faces")
     if len(faces):
         pictures.image(mosaic(faces, PER_CLASS, side=64))

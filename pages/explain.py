@@ -7,6 +7,7 @@ from dashboard.explain.faces import SOURCES, UPLOAD, choose_face
 from dashboard.explain.grid import Style, explanation_grid
 from dashboard.explain.lessons import cover_and_see, inside_network
 from dashboard.explaining import CHOICES, OWN, method_title
+from dashboard.layout import wrapping_columns
 from dashboard.messages import NO_MODELS_HELP
 from dashboard.pictures import colour_scale
 from dashboard.sources import first_picks, single_models
@@ -23,7 +24,8 @@ if not models:
     st.info(NO_MODELS_HELP, icon=":material/model_training:")
     st.stop()
 
-source_col, models_col, methods_col = st.columns([1.1, 1.8, 1.5])
+source_col, models_col, methods_col = wrapping_columns("explain-controls", [1.1, 1.8, 1.5],
+                                                       [13, 16, 14])
 with source_col:
     source = st.segmented_control("Face from", SOURCES, default=UPLOAD, key="face_source")
 names = [m.name for m in models]
@@ -36,7 +38,7 @@ methods = methods_col.multiselect(
 chosen = [m for m in models if m.name in picked]
 classes = chosen[0].classes if chosen else models[0].classes
 
-face_col, grid_col = st.columns([1, 3], gap="large")
+face_col, grid_col = wrapping_columns("explain-face", [1, 3], [11, 24], gap="large")
 with face_col:
     face = choose_face(source or UPLOAD, chosen)
     with st.expander("Heatmap colours"):

@@ -134,11 +134,12 @@ def check_and_shoot(driver: webdriver.Chrome, shots: Path, name: str) -> None:
     height = driver.execute_script(
         "const main = document.querySelector('[data-testid=\"stMain\"]');"
         "return main ? main.scrollHeight : document.body.scrollHeight;")
-    driver.set_window_size(WINDOW[0], min(max(height + 20, WINDOW[1]), 6000))
+    width = driver.get_window_size()["width"]
+    driver.set_window_size(width, min(max(height + 20, WINDOW[1]), 6000))
     time.sleep(1.5)  # charts redraw at the new size
     target = shots / f"{name}.png"
     driver.save_screenshot(str(target))
-    driver.set_window_size(*WINDOW)
+    driver.set_window_size(width, WINDOW[1])
     if SCREENSHOT_DIR:
         Path(SCREENSHOT_DIR).mkdir(parents=True, exist_ok=True)
         shutil.copy(target, Path(SCREENSHOT_DIR) / target.name)
@@ -372,3 +373,56 @@ def test_train_live(browser: webdriver.Chrome, app_url: str, shots: Path) -> Non
             lambda d: d.find_elements(By.CSS_SELECTOR, '[data-testid="stProgress"]'))
         settled(browser, "Trained and stored as", "stPlotlyChart")
     check_and_shoot(browser, shots, "train")
+
+
+CUT_TEXT = """
+const cut = [];
+for (const el of document.querySelectorAll('[data-testid="stMain"] *')) {
+  const own = [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
+  if (!own || el.closest('[data-testid="stIconMaterial"]')) continue;
+  const style = getComputedStyle(el);
+  const clips = ['hidden', 'clip'].includes(style.overflowX) || style.textOverflow === 'ellipsis';
+  const shown = el.clientWidth > 1;  // not a label only screen readers get
+  if (clips && shown && el.scrollWidth > el.clientWidth + 1) cut.push(el.textContent.trim());
+}
+return cut;
+"""
+"""The texts on the page that their box cuts (an ellipsis, or hidden overflow)."""
+LAYOUT_PAGES = (("", "The model zoo", "stDataFrame"), ("dataset", "The audit", "stPlotlyChart"),
+                ("compare", "F1 per emotion", "stPlotlyChart"),
+                ("emotions", "Where the maps fall", "stPlotlyChart"),
+                ("lesson", "sure, and right", None), ("train", "Start training", "stForm"))
+
+
+def nothing_cut(driver: webdriver.Chrome, where: str) -> None:
+    cut = driver.execute_script(CUT_TEXT)
+    assert not cut, f"{where}: text cut by its box: {cut}"
+
+
+@pytest.mark.parametrize("width", [800, 1400])
+def test_every_page_reads_at_a_laptops_width_and_a_projectors(
+        width: int, app_url: str, shots: Path, tmp_path: Path,
+        tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Every page, and the Explain page's views, at 800 px (a laptop with the menu open) and
+    1400 px: no control's text cut, no exception; a screenshot of each."""
+    picture = tmp_path / "one_face.png"
+    photo((480, 360), faces=[(200, 80, 100)]).save(picture)
+    with chromium(tmp_path_factory.mktemp(f"chromium{width}"), width=width) as driver:
+        for path, text, element in LAYOUT_PAGES:
+            open_page(driver, app_url, path, text, element)
+            nothing_cut(driver, path or "overview")
+            check_and_shoot(driver, shots, f"{path or 'overview'}_{width}")
+        open_page(driver, app_url, "explain", "Face from", "stFileUploaderDropzoneInput")
+        upload(driver, picture, "Download the grid")
+        nothing_cut(driver, "explain")
+        check_and_shoot(driver, shots, f"explain_{width}")
+        {b.text: b for b in driver.find_elements(By.TAG_NAME, "button")}["Cover and see"].click()
+        settled(driver, "mouth covered", "stDataFrame")
+        nothing_cut(driver, "cover and see")
+        dataset = next(b for b in driver.find_elements(By.TAG_NAME, "button")
+                       if b.text == "Dataset")
+        driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", dataset)
+        dataset.click()
+        settled(driver, "Another face")
+        nothing_cut(driver, "a dataset face")
+        check_and_shoot(driver, shots, f"explain_dataset_{width}")

@@ -57,6 +57,17 @@ def test_face_found_in_a_photo():
     assert "1 face" in search.message
 
 
+@pytest.mark.parametrize("turn", [90, 270])  # a drawing upside down still reads as a face
+def test_a_photo_on_its_side_is_turned_upright_to_find_its_face(turn):
+    upright = photo((400, 300), [(180, 110, 60)])
+    search = find_faces(upright.rotate(turn, expand=True))
+    assert search.found and search.turn == (360 - turn) % 360
+    assert "turned upright" in search.message
+    box = search.faces[0].box
+    assert search.upright(upright.rotate(turn, expand=True)).size == upright.size
+    assert iou(box, expected_box(180, 110, 60)) > 0.7
+
+
 def test_small_photo_is_enlarged_so_its_small_face_is_found():
     small = photo((120, 120), [(36, 40, 50)])
     assert HaarFaceDetector().detect(np.asarray(small.convert("L"))) == []  # too small as it is

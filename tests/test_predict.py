@@ -14,7 +14,7 @@ from fer_core import cli
 from fer_core.data import CLASSES
 from fer_core.errors import DataError
 from fer_core.faces.labelled import load_labelled_faces
-from fer_core.predict import verdict
+from fer_core.predict import prediction_in_words
 from fer_core.store import ModelStore
 from fer_core.training import train_model
 from tests.conftest import save_tiny
@@ -50,11 +50,11 @@ def run(capsys: pytest.CaptureFixture, *argv: str) -> tuple[int, str, str]:
     return code, out, err
 
 
-def test_verdict_names_both_emotions_when_the_model_is_unsure() -> None:
+def test_the_words_name_both_emotions_when_the_model_is_unsure() -> None:
     sure = np.array([0.02, 0.01, 0.02, 0.80, 0.05, 0.05, 0.05])
     close = np.array([0.02, 0.01, 0.02, 0.45, 0.05, 0.05, 0.40])
-    assert verdict(CLASSES, sure) == "happy 80%"
-    assert verdict(CLASSES, close) == "happy or neutral: the model is unsure"
+    assert prediction_in_words(CLASSES, sure) == "happy 80%"
+    assert prediction_in_words(CLASSES, close) == "happy or neutral: the model is unsure"
 
 
 def test_predict_a_photo_with_models_and_an_ensemble(store, tmp_path, capsys) -> None:

@@ -25,6 +25,7 @@ from ..sources import current_dataset, load_model, model_version
 UPLOAD, CAMERA, SAMPLE = "Upload", "Camera", "Dataset"
 SOURCES = (UPLOAD, CAMERA, SAMPLE)
 ANY = "any emotion"
+PHOTO_WIDTH = 320  # pixels at most: the photo with its boxes, not a banner above the maps
 
 
 @dataclass(frozen=True)
@@ -56,13 +57,13 @@ def _photo_face(data: bytes, name: str) -> Picked | None:
             chosen = st.segmented_control(
                 "Face to explain", range(len(search.faces)), default=0,
                 format_func=lambda i: f"face {i + 1}", key="face_choice") or 0
-        st.image(with_boxes(image, search.faces, chosen), width="stretch")
+        st.image(with_boxes(search.upright(image), search.faces, chosen), width=PHOTO_WIDTH)
         face = search.faces[chosen]
         st.image(enlarged(face.crop, 160), caption="What the models see: 48x48 grey pixels")
         if face.source == "detected":
             st.caption(f"The detector found it {face.likeness}.")
         return Picked(face.crop, is_face=face.is_face)
-    return None
+    st.stop()  # the file's message is the page's last word, not a prompt to upload one
 
 
 def _sample(models: list[StoredModel]) -> Picked | None:

@@ -14,17 +14,20 @@ from PIL import Image
 
 from fer_core.explain import BASELINE, method_class, overlay
 from fer_core.explain.metrics import METRICS, SANE_BELOW, STABLE_ABOVE
+from fer_core.predict import prediction_in_words
 from fer_core.store import StoredModel
 
 from ..compute import MODEL_TIME
 from ..explaining import explanations, methods_for, probabilities
 from ..figures import probabilities as probability_chart
+from ..layout import wrapping_columns
 from ..messages import user_errors
 from ..pictures import enlarged, grid_png
 from ..sources import load_model, model_version
 
 OVERLAY_SIDE = 192
 MAPS_PER_ROW = 3  # more would shrink the maps below what the back of a class can read
+MAP_MIN_REM = 9  # a narrower map wraps onto the next line: never a thumbnail, words unbroken
 
 
 @dataclass(frozen=True)
@@ -70,7 +73,8 @@ def verdict(stored: StoredModel, method: str, beats: int | None) -> str:
 def _prediction(stored: StoredModel, proba: np.ndarray, target: int, truth: str | None) -> None:
     top = int(np.argmax(proba))
     predicted = stored.classes[top]
-    st.markdown(f"**{stored.name}**: {predicted} ({proba[top]:.0%}){_truth_note(predicted, truth)}")
+    st.markdown(f"**{stored.name}**: {prediction_in_words(stored.classes, proba)}"
+                f"{_truth_note(predicted, truth)}")
     if target != top:
         st.caption(f"Maps explain **{stored.classes[target]}** ({proba[target]:.0%}).")
     st.plotly_chart(probability_chart(proba, stored.classes, height=220),
@@ -83,8 +87,8 @@ def _maps(stored: StoredModel, face: np.ndarray, results: dict, style: Style,
     pictures = []
     shown = [m for m in results if m != BASELINE]
     for start in range(0, len(shown), MAPS_PER_ROW):
-        for cell, method in zip(st.columns(MAPS_PER_ROW), shown[start:start + MAPS_PER_ROW],
-                                strict=False):
+        cells = wrapping_columns(f"maps-{stored.name}-{start}", MAPS_PER_ROW, MAP_MIN_REM)
+        for cell, method in zip(cells, shown[start:start + MAPS_PER_ROW], strict=False):
             result = results[method]
             picture = overlay(face, result.heatmap, style.alpha, style.colormap,
                               size=OVERLAY_SIDE)
@@ -130,7 +134,8 @@ def explanation_grid(face: np.ndarray, models: list[StoredModel], picked: list[s
         target = (stored.classes.index(emotion) if emotion in stored.classes
                   else int(np.argmax(proba)))
         with st.container(border=True):
-            prediction, maps = st.columns([1, 2.6], vertical_alignment="top")
+            prediction, maps = wrapping_columns(f"model-{stored.name}", [1, 2.6], [9, 14],
+                                                vertical_alignment="top")
             with prediction:
                 _prediction(stored, proba, target, truth)
         loaded.append((stored, model, version, target, maps))

@@ -74,6 +74,7 @@ AUGMENTATION_HELP = {
     "contrast": "Change the contrast by up to this fraction, as real photos differ from "
                 "FER2013's crops.",
     "brightness": "Brighten or darken by up to this fraction of the grey range.",
+    "blur": "Soften faces by up to this strength (0 to 1), as a webcam or a small photo does.",
 }
 OPTION_HELP = {
     "weights": "imagenet (Keras' cache or a download), random, or the path of the .h5 file.",

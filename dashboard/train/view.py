@@ -183,7 +183,8 @@ def _curves() -> None:
     snap = JOB.snapshot()
     if snap.history:
         name = snap.request.name if snap.request else ""
-        st.plotly_chart(learning_curves(curves_frame(snap.history, name)), key="live_curves")
+        st.plotly_chart(learning_curves(curves_frame(snap.history, name), {}),
+                        key="live_curves")
 
 
 def live_panel() -> None:

@@ -51,7 +51,7 @@ def _print_photo(record: dict[str, Any]) -> None:
         print(f"  face {i} at x={box['x']} y={box['y']} {box['w']}x{box['h']}, "
               f"{face['likeness']}:")
         for name, result in face["models"].items():
-            print(f"    {name}: {result['verdict']}")
+            print(f"    {name}: {result['in_words']}")
 
 
 def _print_scores(report: dict[str, Any], classes: list[str]) -> None:

@@ -26,7 +26,7 @@ from ..paths import cache_dir
 from .reading import EXTENSIONS, read_image
 from .search import DEFAULT_MARGIN, find_faces
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2  # 2: photos on their side turned upright
 
 
 @dataclass(frozen=True, eq=False)

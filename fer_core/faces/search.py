@@ -76,12 +76,27 @@ class Face:
         return f"a clear face ({self.votes} detector votes, eyes found)"
 
 
+TURNS = (90, 270, 180)
+"""Turns tried on a photo in which no upright face is found: a phone photo whose orientation tag
+was lost lies on its side, and the detector only sees upright faces. Only clear faces with eyes
+count once turned: a weak box in a turned photo is mostly a texture, not a face on its side."""
+
+
 @dataclass(frozen=True, eq=False)
 class FaceSearch:
-    """The faces of one image, largest first, never empty, and a sentence for the user."""
+    """The faces of one image, largest first, never empty, and a sentence for the user.
+
+    ``turn`` is the quarter turn (degrees counter-clockwise) that made the faces upright: the
+    boxes are in the coordinates of :meth:`upright` of the image, the image itself when 0.
+    """
 
     faces: tuple[Face, ...]
     message: str
+    turn: int = 0
+
+    def upright(self, image: Image.Image) -> Image.Image:
+        """``image`` turned as the faces were found in it."""
+        return image.rotate(self.turn, expand=True) if self.turn else image
 
     @property
     def found(self) -> bool:
@@ -105,21 +120,38 @@ def find_faces(
     width, height = gray.size
     if max(width, height) <= CROP_MAX_SIDE:
         return _whole(gray)
-    detections = _kept(_detect(gray, detector or HaarFaceDetector()), np.asarray(gray))
-    if not detections:
-        centre = centre_square(gray.size)
-        return FaceSearch(
-            (Face(centre, fer_crop(gray, centre), "centre", is_face=False),),
-            "No face found, so the centre of the image is used instead. "
-            "A frontal, upright, well-lit face works best.",
-        )
+    detector = detector or HaarFaceDetector()
+    detections = _kept(_detect(gray, detector), np.asarray(gray))
+    if detections:
+        return _detected(gray, detections, margin, 0)
+    turned = {turn: gray.rotate(turn, expand=True) for turn in TURNS}
+    found = {turn: [d for d in _kept(_detect(image, detector), np.asarray(image))
+                    if d.votes >= CLEAR_VOTES and has_eyes(np.asarray(image), d.box)]
+             for turn, image in turned.items()}
+    if any(found.values()):  # the turn the detector is surest of: a face, not its reflection
+        turn = max((t for t in TURNS if found[t]), key=lambda t: found[t][0].votes)
+        return _detected(turned[turn], found[turn], margin, turn)
+    centre = centre_square(gray.size)
+    return FaceSearch(
+        (Face(centre, fer_crop(gray, centre), "centre", is_face=False),),
+        "No face found, so the centre of the image is used instead. "
+        "A frontal, upright, well-lit face works best.",
+    )
+
+
+def _detected(gray: Image.Image, detections: list[Detection], margin: float,
+              turn: int) -> FaceSearch:
     faces = tuple(
         Face(found.box, fer_crop(gray, square_around(found.box, margin, gray.size)), "detected",
              votes=found.votes, eyes=has_eyes(np.asarray(gray), found.box))
         for found in detections
     )
     plural = "face" if len(faces) == 1 else "faces, the largest first"
-    return FaceSearch(faces, f"Found {len(faces)} {plural}.")
+    message = f"Found {len(faces)} {plural}."
+    if turn:
+        message += (" The photo lay on its side (or upside down): it is turned upright, as "
+                    "the faces were found.")
+    return FaceSearch(faces, message, turn)
 
 
 def _whole(gray: Image.Image) -> FaceSearch:

@@ -11,7 +11,8 @@ def augmentation_layers(settings: dict[str, float], seed: int) -> keras.Sequenti
 
     Strengths follow Keras' conventions: shift and zoom are fractions of the image size, rotation
     a fraction of a full turn, erasing the probability of blanking a random patch, contrast and
-    brightness the largest change as a fraction (of the contrast, and of the 0..255 range).
+    brightness the largest change as a fraction (of the contrast, and of the 0..255 range), blur
+    the largest softening (0..1 of a 5x5 Gaussian's).
     The layers act only when training, so the stored model predicts and explains without them.
     """
     pipeline = []
@@ -36,4 +37,8 @@ def augmentation_layers(settings: dict[str, float], seed: int) -> keras.Sequenti
     if brightness := settings.get("brightness"):
         pipeline.append(layers.RandomBrightness(brightness, value_range=(0, 255),
                                                 seed=seed + 6, name="aug_brightness"))
+    if blur := settings.get("blur"):
+        pipeline.append(layers.RandomGaussianBlur(blur, kernel_size=5, sigma=1.0,
+                                                  value_range=(0, 255), seed=seed + 7,
+                                                  name="aug_blur"))
     return keras.Sequential(pipeline, name="augmentation") if pipeline else None

@@ -15,7 +15,8 @@ from ..errors import ModelError
 from ..models import ModelSpec, get_spec
 from .precision import PRECISIONS, default_precision
 
-AUGMENTATIONS = ("flip", "shift", "rotation", "zoom", "erasing", "contrast", "brightness")
+AUGMENTATIONS = ("flip", "shift", "rotation", "zoom", "erasing", "contrast", "brightness",
+                 "blur")
 OPTIMIZERS = ("adam", "sgd")
 LR_SCHEDULES = ("constant", "plateau", "cosine")
 # Settings added after models were stored: at these values they stay out of the cache key, so the
@@ -46,7 +47,8 @@ class TrainConfig:
     (``<emotion>/<photo>``) whose detected faces join the training split (never validation):
     FER2013's web crops alone teach the look of FER2013, not of a webcam or a portrait.
     ``contrast`` and ``brightness`` augmentation vary each face's contrast and brightness by up
-    to that fraction, the shifts between FER2013's crops and real photos.
+    to that fraction, and ``blur`` softens faces by a random amount up to that strength (0..1):
+    the shifts between FER2013's crops and real photos, seen then in every emotion.
     """
 
     model: str
