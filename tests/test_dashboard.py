@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import shutil
 import time
 from pathlib import Path
@@ -416,11 +417,35 @@ def test_the_lesson_walks_through_its_five_faces(store: Path, data_dir: Path) ->
     assert not app.exception  # the tiny models have no checks: said plainly
     assert app.success or len(app.image) == 3
     app = open_page("lesson", data_dir)
-    for step in ("1. A confident right answer", "3. A train/test leak"):
-        app.segmented_control(key="lesson_step").set_value(step).run()
-        assert not app.exception, [e.value for e in app.exception]
+    app.segmented_control(key="lesson_step").set_value("1. A confident right answer").run()
+    assert not app.exception, [e.value for e in app.exception]
+    trust = next(c.value for c in app.caption if "Against random maps" in c.value)
+    beats = [int(n) for n in re.findall(r"beats random maps on (\d) of 4", texts(app))]
+    assert beats and (("little better than chance" in trust) == (min(beats) < 3))
+    app.segmented_control(key="lesson_step").set_value("3. A train/test leak").run()
+    assert not app.exception, [e.value for e in app.exception]
     assert any("is in the test split, and the same picture is in train" in c.value
                for c in app.caption)
+
+
+def test_the_sanity_step_shows_a_typical_face_with_its_figures(store: Path,
+                                                               data_dir: Path) -> None:
+    """Step 5's words and pictures agree: the face shown is the one whose two maps are as
+    alike as the validation check found them, both figures said."""
+    from fer_core.store import ModelStore
+
+    ModelStore(store).update_config("tiny_a", {"explanation_checks": {
+        "split": "val", "n": 200, "methods": {"gradcam": {"sanity": 0.8}}}})
+    try:
+        app = open_page("lesson", data_dir)
+        app.segmented_control(key="lesson_step").set_value(
+            "5. A map that fails its sanity check").run()
+        assert not app.exception, [e.value for e in app.exception]
+        caption = next(c.value for c in app.caption if "rank correlation" in c.value)
+        here, average = map(float, re.findall(r"(-?\d\.\d\d) on", caption)[:2])
+        assert average == 0.8 and "most typical of 16" in caption and len(app.image) == 3
+    finally:
+        ModelStore(store).update_config("tiny_a", {"explanation_checks": None})
 
 
 @pytest.mark.slow
