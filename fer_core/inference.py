@@ -49,8 +49,3 @@ def forward(model: keras.Model, images: np.ndarray) -> np.ndarray:
     run = _forward(model)
     return np.concatenate([keras.ops.convert_to_numpy(run(x[i:i + BATCH]))
                            for i in range(0, len(x), BATCH)])
-
-
-def forget_models() -> None:
-    """Drop the traced functions (and with them the models they hold)."""
-    _forward.cache_clear()

@@ -131,3 +131,26 @@ def test_the_real_photos_give_faces_of_every_emotion() -> None:
     faces = load_labelled_faces(os.environ["FER_REALPHOTOS_DIR"])
     assert set(faces.counts()) == set(CLASSES)
     assert len(faces) >= 0.75 * (len(faces) + faces.faceless + faces.unread)
+
+
+def test_the_robustness_shifts_keep_faces_and_rows_come_per_model_and_shift(tmp_path) -> None:
+    from fer_core.robustness import SHIFTS, reframe, robustness_rows
+    from tests.face_drawing import face_drawing
+    from tests.helpers import random_faces
+
+    faces = np.stack([np.asarray(face_drawing(48))] * 2 + list(random_faces(2)))
+    for name, shift in SHIFTS.items():
+        shifted = shift(faces)
+        assert shifted.shape == faces.shape and shifted.dtype == np.uint8, name
+    assert (SHIFTS["clean"](faces) == faces).all()
+    assert SHIFTS["contrast x0.5"](faces).std() < faces.std()
+    assert reframe(faces[:1])[1].all()  # the drawn face is found again in a larger photo
+    store = ModelStore(tmp_path / "models")
+    model = save_tiny(store, "tiny", 0).load_keras()
+    labels = np.array([3, 6, 3, 6])
+    rows = robustness_rows({"tiny": [model], "pair": [model, model]}, faces, labels, CLASSES,
+                           ["clean", "blur"])
+    assert [(r["model"], r["shift"]) for r in rows] == [
+        ("tiny", "clean"), ("pair", "clean"), ("tiny", "blur"), ("pair", "blur")]
+    assert rows[0]["accuracy"] == rows[1]["accuracy"]
+    assert all(0 <= r["happy"] <= 1 and 0 <= r["neutral"] <= 1 for r in rows)

@@ -11,7 +11,6 @@ from .methods import (
                       BASELINE,
                       EXPLAINERS,
                       METHODS,
-                      forget_explainers,
                       make_explainer,
                       method_class,
                       random_maps,
@@ -19,5 +18,5 @@ from .methods import (
 from .one_face import MethodResult, explain_face
 
 __all__ = ["BASELINE", "COLORMAPS", "EXPLAINERS", "METHODS", "Explainer", "MethodResult",
-           "explain_face", "forget_explainers", "make_explainer", "method_class",
+           "explain_face", "make_explainer", "method_class",
            "normalize_maps", "overlay", "random_maps"]

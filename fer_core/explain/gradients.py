@@ -52,8 +52,8 @@ def linear_clone(model: keras.Model) -> keras.Model:
     """One copy of ``model`` whose output is the pre-softmax score, shared by its explainers.
 
     tf-keras-vis' ``ReplaceToLinear`` swaps the last activation for the identity in place, hence
-    on a clone, which snapshots the weights (after changing them, call
-    :func:`~fer_core.explain.forget_explainers`). The clone's input is declared as a list, the
+    on a clone, which snapshots the weights: a stored model is never changed in place, a new
+    version is a new model object. The clone's input is declared as a list, the
     structure tf-keras-vis feeds it (Keras 3 warns on every call otherwise).
     """
     require_tensorflow_backend()

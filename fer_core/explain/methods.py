@@ -259,14 +259,3 @@ def make_explainer(method: str, model: keras.Model, layer: str | None = None) ->
     """The explainer ``method`` for ``model`` (on ``layer``), built once and cached."""
     return method_class(method)(model, layer)
 
-
-def forget_explainers() -> None:
-    """Drop every cached explainer, pass and model clone: needed after changing a model's
-    weights, since each clone is a snapshot of them."""
-    from ..inference import forget_models
-    from .gradients import gradient_pass, linear_clone
-
-    make_explainer.cache_clear()
-    gradient_pass.cache_clear()
-    linear_clone.cache_clear()
-    forget_models()

@@ -3,18 +3,14 @@
 What the FER2013 literature shows works (Khaireddin & Chen 2021; Pramerdorfer & Kampel 2016): four
 VGG-style blocks of two batch-normalised 3x3 convolutions, a dense head with light dropout,
 augmentation, SGD with Nesterov momentum, and flip / ten-crop test-time augmentation. The width is
-an option: ``width=32`` has about a sixth of the multiply-adds of VGG16 at 48x48, an epoch in
-about 140 s on a 2-core CPU; ``width=48`` takes twice that and, over 60 epochs keeping the last
-(as this recipe does: its validation loss was lowest at epoch 29, 2.3 points worse on
-PublicTest), scores 0.9 points above width 32. A GPU can afford 64 and more epochs
-(``--epochs 100 --set width=64 --set patience=100``). A second cosine cycle started from a
-finished one (``--init-from``, learning rate 0.005) added 1.3 points to one width-32 run and
-cost another 1.7, so it is worth evaluating, not assuming.
+an option: ``width=32`` is the recipe, sized for a 2-core CPU; wider networks score higher at a
+multiple of the time, which a GPU can afford (``--epochs 100 --set width=64 --set
+patience=100``). A second cosine cycle from a finished run (``--init-from``) may add or cost a
+point, so it is evaluated, not assumed. The runs and their figures: docs/experiments.md.
 
-Dropout is light on purpose. Measured on 6,000 FER2013 faces (3 epochs, SGD or Adam), 0.5 dropout
-in the head, with or without dropout after the conv blocks, kept the network at the majority class
-(24% train accuracy); 0.2 in the head and none in the blocks learns (37%), and batch-normalising
-the head's dense layers learns faster still (47%).
+Dropout is light on purpose: heavy dropout in the head kept the network at the majority class in
+short runs, while light dropout in the head, none in the blocks and batch-normalised dense layers
+learn (docs/experiments.md has the measurements).
 """
 
 from __future__ import annotations
@@ -47,14 +43,13 @@ FER_VGG = register(ModelSpec(
     input_size=48,
     channels=1,
     preprocessing="pixels / 255",
-    # Block 3's feature maps (12x12), not block 4's (6x6): measured on 100 PublicTest faces,
-    # block 4's post-ReLU maps left 44% of Grad-CAM maps flat and its pre-activation ones 62% of
-    # Grad-CAM++ maps; block 3 gives faithful maps (deletion AUC 0.32 / 0.37 / 0.24 for
-    # Grad-CAM / Grad-CAM++ / LayerCAM, random 0.29) at twice the resolution.
+    # Block 3's feature maps (12x12), not block 4's (6x6): block 4's left many CAM maps flat,
+    # and block 3 has twice the resolution. A trained model's layer is chosen on validation
+    # faces by `fer explain-defaults` and recorded in its config.json.
     gradcam_layer="block3_conv2_relu",
     options={"width": 32, "dropout": 0.2, "block_dropout": 0.0},
     defaults={
-        # Sized for this project's 2-core CPU (about 140 s an epoch). The cosine schedule runs its
+        # Sized for this project's 2-core CPU. The cosine schedule runs its
         # whole course (patience = epochs) and its last epoch is kept; Keras' decoupled weight
         # decay of 1e-3 is about PyTorch's coupled 1e-4 under momentum 0.9, the literature's.
         "epochs": 35,

@@ -53,8 +53,8 @@ VGG16_MODIFIED = register(ModelSpec(
     input_size=48,
     channels=1,
     preprocessing="pixels / 255",
-    # Coarse (3x3) but the most faithful: on 100 PublicTest faces the shipped model's Grad-CAM
-    # beats random maps on all four faithfulness scores here, on one at block4 (6x6) or block3.
+    # The last conv layer, Grad-CAM's own choice; a trained model's layer is chosen on
+    # validation faces by `fer explain-defaults` and recorded in its config.json.
     gradcam_layer="extra_conv2_relu",
     study_accuracy=0.637,
     options={"batch_norm": True},
