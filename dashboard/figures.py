@@ -149,10 +149,10 @@ def probabilities(proba: np.ndarray, classes: Sequence[str], height: int = 240) 
     top = int(np.argmax(proba))
     colours = ["#2f6db5" if i == top else "#b8c7dc" for i in range(len(classes))]
     figure = go.Figure(go.Bar(x=proba, y=list(classes), orientation="h", marker_color=colours,
-                              text=[f"{p:.0%}" for p in proba], textposition="outside",
-                              cliponaxis=False, textangle=0,
+                              text=[f"{p:.0%}" for p in proba], textangle=0,
                               hovertemplate="%{y}: %{x:.1%}<extra></extra>"))
-    figure.update_xaxes(range=[0, 1], tickformat=".0%")
+    _room_for_labels(figure, 1.0)  # a sure "100%" still fits beside its bar
+    figure.update_xaxes(tickformat=".0%", tickvals=[0, 0.5, 1])
     figure.update_yaxes(autorange="reversed")
     figure.update_layout(showlegend=False, margin=dict(l=10, r=10, t=10, b=10), height=height,
                          template="plotly_white")

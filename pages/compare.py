@@ -23,7 +23,7 @@ from dashboard.tables import (
     per_class_frame,
 )
 
-PER_ROW = 3
+MATRICES_PER_ROW = 2  # three side by side leave one to wrap alone and stretch to the full width
 
 st.title("Compare models")
 models = stored_models()
@@ -73,10 +73,9 @@ normalised = st.toggle("Share of each true emotion (rows add up to 100%)", value
                        key="confusion_normalised")
 matrices = confusion_frame(chosen)
 with_matrix = list(dict.fromkeys(matrices["model"]))
-per_row = max(2, min(PER_ROW, len(with_matrix)))  # one matrix alone takes half the width
-for start in range(0, len(with_matrix), per_row):  # a matrix too narrow to read wraps
-    cells = wrapping_columns(f"confusion-{start}", per_row, 19)
-    for cell, name in zip(cells, with_matrix[start:start + per_row], strict=False):
+for start in range(0, len(with_matrix), MATRICES_PER_ROW):  # a matrix too narrow to read wraps
+    cells = wrapping_columns(f"confusion-{start}", MATRICES_PER_ROW, 19)
+    for cell, name in zip(cells, with_matrix[start:start + MATRICES_PER_ROW], strict=False):
         with cell:
             st.plotly_chart(confusion(matrices[matrices["model"] == name], normalised, name),
                             key=f"confusion_{name}", config={"displayModeBar": False})

@@ -24,10 +24,8 @@ if not models:
     st.info(NO_MODELS_HELP, icon=":material/model_training:")
     st.stop()
 
-source_col, models_col, methods_col = wrapping_columns("explain-controls", [1.1, 1.8, 1.5],
-                                                       [13, 16, 14])
-with source_col:
-    source = st.segmented_control("Face from", SOURCES, default=UPLOAD, key="face_source")
+source = st.segmented_control("Face from", SOURCES, default=UPLOAD, key="face_source")
+models_col, methods_col = wrapping_columns("explain-controls", [3, 2], [18, 14])
 names = [m.name for m in models]
 picked = models_col.multiselect("Models", names, default=first_picks(models, 3),
                                 key="explain_models")
