@@ -1,9 +1,10 @@
 """A stored model for use elsewhere: TensorFlow Lite (TensorFlow's own converter) or ONNX (Keras'
 ``export``, through tf2onnx), checked to predict as the stored model does.
 
-The exported network is the family's plain network with the stored weights: the augmentation
-layers a model trained with do nothing at inference, but their random ops have no TFLite or ONNX
-counterpart. Its input is raw 48x48 grey pixels (N, 48, 48, 1) in 0-255, float32, as the stored
+The exported network is the family's plain network with the stored weights (and its
+equalisation layer, when it has one): the augmentation layers a model trained with do nothing at
+inference, but their random ops have no TFLite or ONNX counterpart.
+Its input is raw 48x48 grey pixels (N, 48, 48, 1) in 0-255, float32, as the stored
 model's; its output, the class probabilities in ``config.json``'s ``classes`` order.
 
 With ``tta="flip"`` the file averages each face's probabilities with its mirror image's, as
@@ -48,7 +49,8 @@ def inference_network(stored: StoredModel, tta: str | None = None) -> keras.Mode
         raise ModelError(f"unknown export TTA {tta!r}; known: {', '.join(EXPORT_TTA)}")
     trained = stored.load_keras()
     plain = build_model(get_spec(stored.config["model"]), len(stored.classes),
-                        options=stored.config.get("options"))
+                        options=stored.config.get("options"),
+                        equalise=stored.config.get("equalise", False))
     plain.set_weights(trained.get_weights())
     if tta is None:
         return plain

@@ -18,6 +18,7 @@ import keras
 
 from ..data import IMAGE_SIZE
 from ..errors import ModelError
+from .equalise import HistogramEqualisation
 
 BodyBuilder = Callable[..., keras.KerasTensor]
 
@@ -84,11 +85,13 @@ def build_model(
     num_classes: int,
     augmentation: keras.Sequential | None = None,
     options: dict[str, Any] | None = None,
+    equalise: bool = False,
 ) -> keras.Model:
     """Build ``spec`` as one flat functional model taking raw (48, 48, 1) pixels.
 
     Augmentation layers, when given, are applied to the input inside the graph: they act only in
-    training, so the stored model predicts and explains like a plain one.
+    training, so the stored model predicts and explains like a plain one. ``equalise`` then
+    equalises each face's histogram (:mod:`.equalise`), in training and after it.
     """
     unknown = set(options or {}) - set(spec.options)
     if unknown:
@@ -100,5 +103,7 @@ def build_model(
     x = inputs
     for layer in augmentation.layers if augmentation is not None else ():
         x = layer(x)
+    if equalise:
+        x = HistogramEqualisation(name="equalise")(x)
     outputs = spec.body(x, num_classes, **{**spec.options, **(options or {})})
     return keras.Model(inputs, outputs, name=spec.name)

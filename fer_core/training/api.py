@@ -146,7 +146,8 @@ def train_model(
 
     def build() -> keras.Model:
         augmentation = augmentation_layers(config.augmentation, config.seed)
-        network = build_model(spec, len(cleaned.classes), augmentation, config.options)
+        network = build_model(spec, len(cleaned.classes), augmentation, config.options,
+                              equalise=config.equalise)
         if initial is not None:
             start_weights(network, initial, source.name)
         return network

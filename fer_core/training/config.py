@@ -22,7 +22,7 @@ LR_SCHEDULES = ("constant", "plateau", "cosine")
 # Settings added after models were stored: at these values they stay out of the cache key, so the
 # stored models' keys still hold and asking for one of them again still finds it.
 KEY_NEUTRAL = {"restore_best_weights": True, "precision": "float32", "teacher": None,
-               "teacher_weight": 0.7, "extra_train": None}
+               "teacher_weight": 0.7, "extra_train": None, "equalise": False}
 # Settings that name a place rather than a value: the key holds what they lead to (the extra
 # faces' fingerprint), so the same photos in another folder or machine give the same key.
 KEY_BY_CONTENT = ("extra_train",)
@@ -49,6 +49,9 @@ class TrainConfig:
     ``contrast`` and ``brightness`` augmentation vary each face's contrast and brightness by up
     to that fraction, and ``blur`` softens faces by a random amount up to that strength (0..1):
     the shifts between FER2013's crops and real photos, seen then in every emotion.
+    ``equalise`` makes histogram equalisation the network's first layer
+    (:mod:`fer_core.models.equalise`): every face, FER2013's or a camera's, is read with the
+    same spread of grey levels, in training and in the stored model.
     """
 
     model: str
@@ -71,6 +74,7 @@ class TrainConfig:
     teacher: str | None = None
     teacher_weight: float = 0.7
     extra_train: str | None = None
+    equalise: bool = False
     options: dict[str, Any] = field(default_factory=dict)
 
     @property
