@@ -32,3 +32,7 @@ class NameTaken(ModelError):
 
 class ImageError(FerError):
     """An uploaded or given image cannot be used (not an image, corrupt, too large)."""
+
+
+class VideoError(FerError):
+    """A video cannot be used: not a video, corrupt, no video stream, too large or too long."""

@@ -15,9 +15,9 @@ from typing import Sequence
 
 from ..errors import FerError
 from ..startup import import_tensorflow_quietly
-from . import data_cmd, explain_cmd, lessons_cmd, models_cmd, predict_cmd
+from . import data_cmd, explain_cmd, lessons_cmd, models_cmd, predict_cmd, video_cmd
 
-COMMAND_MODULES = [data_cmd, models_cmd, predict_cmd, explain_cmd, lessons_cmd]
+COMMAND_MODULES = [data_cmd, models_cmd, predict_cmd, video_cmd, explain_cmd, lessons_cmd]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -7,7 +7,7 @@ dataset crop for the data audit. Neither Streamlit nor TensorFlow is imported he
 from .detection import Box, Detection, FaceDetector, HaarFaceDetector
 from .face_check import has_face
 from .reading import EXTENSIONS, MAX_BYTES, MAX_PIXELS, ImageSource, read_image
-from .search import Face, FaceSearch, find_faces
+from .search import Face, FaceSearch, find_faces, upright_faces
 
 __all__ = [
     "EXTENSIONS",
@@ -23,4 +23,5 @@ __all__ = [
     "find_faces",
     "has_face",
     "read_image",
+    "upright_faces",
 ]
