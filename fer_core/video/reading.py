@@ -78,12 +78,17 @@ def _open(source: VideoSource):
     return container
 
 
+def _rate(stream) -> float:
+    """The stream's frames per second; 25 (PAL's) where it does not say."""
+    return float(stream.average_rate or stream.guessed_rate or 25)
+
+
 def video_info(source: VideoSource) -> VideoInfo:
     """The clip's rate, length and size; a :class:`VideoError` when it cannot be read."""
     container = _open(source)
     try:
         stream = container.streams.video[0]
-        fps = float(stream.average_rate or stream.guessed_rate or 25)
+        fps = _rate(stream)
         if stream.duration is not None and stream.time_base is not None:
             seconds = float(stream.duration * stream.time_base)
         elif container.duration:
@@ -110,6 +115,7 @@ def frames(source: VideoSource, every: int = 1) -> Iterator[Frame]:
     try:
         stream = container.streams.video[0]
         stream.thread_type = "AUTO"
+        rate = _rate(stream)
         decoded = container.decode(stream)
         index = 0
         while True:
@@ -122,7 +128,7 @@ def frames(source: VideoSource, every: int = 1) -> Iterator[Frame]:
                     raise VideoError(f"{_label(source)} is corrupt: no frame decodes ({exc})"
                                      ) from None
                 break
-            seconds = float(frame.time) if frame.time is not None else index / 25.0
+            seconds = float(frame.time) if frame.time is not None else index / rate
             if seconds > MAX_SECONDS:
                 break
             if index % every == 0:

@@ -37,7 +37,7 @@ class Track:
     speed: np.ndarray = field(default_factory=lambda: np.zeros(2))
 
     def centre(self) -> np.ndarray:
-        return np.array([self.box.x + self.box.w / 2, self.box.y + self.box.h / 2])
+        return _centre(self.box)
 
     def expected(self, seconds: float) -> np.ndarray:
         return self.centre() + self.speed * (seconds - self.seen)
