@@ -21,7 +21,7 @@ from benchmarks.timing import median_ms
 from fer_core.data.classes import CLASSES
 from fer_core.data.images import IMAGE_SUFFIXES, to_fer_array
 from fer_core.faces import find_faces, has_face, read_image
-from tests.face_drawing import photo
+from fer_core.testing.face_drawing import photo
 
 
 def bench_photos(repeats: int) -> None:

@@ -74,7 +74,7 @@ def photos(count: int, folder: Path, skip: int = 0) -> list[Path]:
     else:  # one drawing, told apart by dark squares and brightness coding its number
         from PIL import ImageDraw, ImageEnhance
 
-        from tests.face_drawing import face_drawing
+        from fer_core.testing.face_drawing import face_drawing
 
         def drawing(i: int) -> Image.Image:
             face = face_drawing(220)

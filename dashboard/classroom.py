@@ -18,7 +18,7 @@ UNLOCKED = "teacher_unlocked"
 TRUE = {"1", "true", "yes", "on"}
 
 
-def _secret(key: str) -> str | None:
+def secret(key: str) -> str | None:
     try:
         value = st.secrets.get(key)
     except FileNotFoundError:  # no secrets.toml: an ordinary setup
@@ -28,7 +28,7 @@ def _secret(key: str) -> str | None:
 
 def classroom_mode() -> bool:
     """Whether the app is served to a class (``FER_CLASSROOM`` or the ``classroom`` secret)."""
-    setting = os.environ.get("FER_CLASSROOM") or _secret("classroom") or ""
+    setting = os.environ.get("FER_CLASSROOM") or secret("classroom") or ""
     return setting.strip().lower() in TRUE
 
 
@@ -40,7 +40,7 @@ def training_allowed() -> bool:
 
 def teacher_login() -> None:
     """The Train page's gate in classroom mode: a password field, or why training is off."""
-    password = _secret("teacher_password")
+    password = secret("teacher_password")
     if not password:
         st.info("Training from the browser is off while the app is served to a class. The "
                 "teacher can train from a terminal (`python -m fer_core train ...`), or set a "

@@ -164,3 +164,17 @@ def chart_with_csv(figure: go.Figure, data: pd.DataFrame, filename: str, key: st
     st.plotly_chart(figure, key=f"{key}_chart")
     st.download_button("Download the data (CSV)", data.to_csv(index=False), file_name=filename,
                        mime="text/csv", icon=":material/download:", key=f"{key}_csv")
+
+
+def emotion_timeline(times: Sequence[float], proba: np.ndarray, classes: Sequence[str],
+                     height: int = 300) -> go.Figure:
+    """One face's probability of each emotion over time (one line per emotion, one colour per
+    emotion in every timeline), for a clip or a live camera's last seconds."""
+    figure = go.Figure([
+        go.Scatter(x=list(times), y=proba[:, i], name=emotion, mode="lines",
+                   line=dict(color=PALETTE[i % len(PALETTE)], width=2),
+                   hovertemplate=f"{emotion} %{{y:.0%}} at %{{x:.1f}} s<extra></extra>")
+        for i, emotion in enumerate(classes)])
+    figure.update_xaxes(title_text="seconds")
+    figure.update_yaxes(tickformat=".0%", range=[0, 1])
+    return _styled(figure, height)

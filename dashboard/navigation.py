@@ -35,6 +35,12 @@ PAGES = {
                     "upload a photo, take one with the camera, or pick a dataset face: each "
                     "model's prediction and heatmaps (Grad-CAM and others) of the pixels "
                     "behind it, each checked against random maps."),
+    "live": Page("Live", ":material/videocam:",
+                 "the camera read as it plays: each face boxed with the model's top emotions "
+                 "and its map, the last seconds as a timeline, a frame frozen and explained."),
+    "video": Page("Video", ":material/movie:",
+                  "upload a clip: every face followed over time, each model's emotions frame by "
+                  "frame, and the moments each emotion peaks, explained."),
     "emotions": Page("Emotions", ":material/mood:",
                      "what a model looks at for each emotion: its maps averaged over the test "
                      "faces of that emotion, and the share on eyes, nose and mouth."),

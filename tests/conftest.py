@@ -10,8 +10,12 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from fer_core.data import CLASSES, Dataset
-from tests.helpers import write_folder_layout
+from fer_core.startup import import_tensorflow_quietly
+
+import_tensorflow_quietly()  # first, as the app does: the Live page's libraries load before it
+
+from fer_core.data import CLASSES, Dataset  # noqa: E402
+from tests.helpers import write_folder_layout  # noqa: E402
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -23,8 +23,8 @@ from PIL import Image
 from benchmarks.load_explain import local_app
 from fer_core.data import load_dataset
 from fer_core.faces import find_faces
+from fer_core.testing.face_drawing import photo
 from tests.conftest import write_data, write_store
-from tests.face_drawing import photo
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")

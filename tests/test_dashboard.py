@@ -134,7 +134,7 @@ def test_model_pickers_start_with_one_model_per_family() -> None:
 
 def face_photo_bytes(fmt: str = "PNG") -> bytes:
     """A 320x240 photo with one drawn face that the detector finds."""
-    from tests.face_drawing import photo
+    from fer_core.testing.face_drawing import photo
 
     buffer = io.BytesIO()
     photo((320, 240), [(150, 40, 60)]).save(buffer, format=fmt)

@@ -24,7 +24,7 @@ from fer_core.faces import (
     reading,
 )
 from fer_core.faces.cropping import centre_square, square_around
-from tests.face_drawing import expected_box, face_drawing, photo
+from fer_core.testing.face_drawing import expected_box, face_drawing, photo
 
 
 def iou(a: Box, b: Box) -> float:

@@ -23,8 +23,8 @@ from fer_core.faces import find_faces, read_image
 from fer_core.models import build_model, get_spec
 from fer_core.models.equalise import HistogramEqualisation
 from fer_core.store import ModelStore
+from fer_core.testing.face_drawing import photo
 from fer_core.training import train_model
-from tests.face_drawing import photo
 from tests.helpers import write_folder_layout
 
 AGREE = 1e-4

@@ -16,9 +16,9 @@ from fer_core.errors import DataError
 from fer_core.faces.labelled import load_labelled_faces
 from fer_core.predict import prediction_in_words
 from fer_core.store import ModelStore
+from fer_core.testing.face_drawing import photo
 from fer_core.training import train_model
 from tests.conftest import save_tiny
-from tests.face_drawing import photo
 from tests.helpers import write_folder_layout
 
 
@@ -135,7 +135,7 @@ def test_the_real_photos_give_faces_of_every_emotion() -> None:
 
 def test_the_robustness_shifts_keep_faces_and_rows_come_per_model_and_shift(tmp_path) -> None:
     from fer_core.robustness import SHIFTS, reframe, robustness_rows
-    from tests.face_drawing import face_drawing
+    from fer_core.testing.face_drawing import face_drawing
     from tests.helpers import random_faces
 
     faces = np.stack([np.asarray(face_drawing(48))] * 2 + list(random_faces(2)))

@@ -16,10 +16,10 @@ from fer_core.data import CLASSES
 from fer_core.errors import VideoError
 from fer_core.faces import Box, upright_faces
 from fer_core.store import ModelStore
+from fer_core.testing.clips import dimmed, write_clip
+from fer_core.testing.face_drawing import photo
 from fer_core.video import FaceTracker, analyse_video, frames, video_info
 from tests.conftest import save_tiny
-from tests.face_drawing import photo
-from tests.video_making import dimmed, write_clip
 
 SCENE = photo((320, 240), [(120, 100, 60)])
 ORDER = (("happy", 1.0), ("sad", 0.62), ("surprise", 0.38))

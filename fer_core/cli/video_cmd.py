@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import sys
 
@@ -39,18 +38,11 @@ def run_video(args: argparse.Namespace) -> int:
     if not analysis.records:
         raise VideoError(f"{args.path}: no face found in {analysis.frames_read} frames read "
                          "(a frontal, upright, well-lit face works best)")
-    rows = analysis.rows()
     if args.csv:
         with open(args.csv, "w", newline="") as out:
-            writer = csv.DictWriter(out, fieldnames=list(rows[0]))
-            writer.writeheader()
-            writer.writerows(rows)
-    info = analysis.info
+            out.write(analysis.csv())
     if args.json:
-        print(json.dumps({"file": args.path, "fps": round(info.fps, 3),
-                          "seconds": info.seconds, "every": args.every,
-                          "frames_read": analysis.frames_read, "faces": analysis.tracks,
-                          "records": rows}, indent=2))
+        print(json.dumps(analysis.document(args.path), indent=2))
         return 0
     print(f"{args.path}: {analysis.frames_read} frames read (every {args.every}), "
           f"{len(analysis.tracks)} face(s), in {analysis.seconds_taken:.1f} s")

@@ -81,6 +81,8 @@ class Explainer(ABC):
     reference: ClassVar[str]
     uses_layer: ClassVar[bool] = False
     needs_gradients: ClassVar[bool] = True
+    one_pass: ClassVar[bool] = False
+    """Whether a map costs one forward and backward pass: quick enough to follow a live camera."""
 
     @classmethod
     def settings(cls) -> dict[str, int | float]:

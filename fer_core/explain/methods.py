@@ -42,6 +42,7 @@ class CamExplainer(Explainer):
     gradients G with respect to them, from the pass every CAM method of the model shares."""
 
     uses_layer = True
+    one_pass = True
 
     def run(self, x: np.ndarray, classes: list[int]) -> np.ndarray:
         result = gradient_pass(self.model, self.layer)(x, classes)
@@ -112,6 +113,7 @@ class ScoreCAM(CamExplainer):
     description = "No gradients: each feature map masks the face, weighted by the probability " \
                   "the masked face gets."
     reference = "Wang et al. 2020"
+    one_pass = False  # a model call per feature map it masks with
     max_n = 16
 
     def run(self, x, classes):
@@ -137,6 +139,7 @@ class Saliency(Explainer):
     title = "Saliency"
     description = "How strongly each pixel's change would move the score: sharp but speckled."
     reference = "Simonyan et al. 2014"
+    one_pass = True
 
     def run(self, x, classes):
         if self.layer is not None:  # the pass the CAM methods of this model share

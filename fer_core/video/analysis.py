@@ -8,9 +8,11 @@ moments where each face shows each emotion most.
 
 from __future__ import annotations
 
+import csv
+import io
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -30,13 +32,15 @@ not say) and seconds left (estimated)."""
 
 @dataclass(frozen=True)
 class FaceRecord:
-    """One face in one sampled frame: when, which track, where, and each model's answer."""
+    """One face in one sampled frame: when, which track, where, each model's answer, and the
+    48x48 crop the models saw (kept for the maps of the moments that matter)."""
 
     frame: int
     seconds: float
     track: int
     box: Box
     probabilities: dict[str, np.ndarray]
+    crop: np.ndarray = field(repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,7 @@ class VideoAnalysis:
     records: tuple[FaceRecord, ...]
     frames_read: int
     seconds_taken: float
+    every: int = 1
 
     @property
     def tracks(self) -> list[int]:
@@ -65,6 +70,12 @@ class VideoAnalysis:
         table = np.stack([r.probabilities[model] for r in mine])
         return {c: mine[int(table[:, i].argmax())] for i, c in enumerate(self.classes)}
 
+    def shown(self, track: int, model: str) -> list[str]:
+        """The emotions ``model`` reads first in at least one frame of ``track``, in order of
+        first appearance: the ones worth showing a peak frame of."""
+        read = [self.classes[int(r.probabilities[model].argmax())] for r in self.of_track(track)]
+        return list(dict.fromkeys(read))
+
     def rows(self) -> list[dict[str, Any]]:
         """One flat row per record and model (time, face, box, probabilities): CSV and JSON."""
         return [{"seconds": round(r.seconds, 3), "frame": r.frame, "face": r.track,
@@ -72,6 +83,22 @@ class VideoAnalysis:
                  "predicted": self.classes[int(p.argmax())],
                  **{c: round(float(v), 4) for c, v in zip(self.classes, p, strict=True)}}
                 for r in self.records for name, p in r.probabilities.items()]
+
+    def csv(self) -> str:
+        """:meth:`rows` as CSV text, a header first."""
+        rows = self.rows()
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]) if rows else ["seconds"])
+        writer.writeheader()
+        writer.writerows(rows)
+        return out.getvalue()
+
+    def document(self, name: str) -> dict[str, Any]:
+        """The clip, how it was sampled and every row: the JSON the CLI prints and the page
+        offers."""
+        return {"file": name, "fps": round(self.info.fps, 3), "seconds": self.info.seconds,
+                "every": self.every, "frames_read": self.frames_read, "faces": self.tracks,
+                "records": self.rows()}
 
 
 def analyse_video(source: VideoSource, classify: Classify, classes: Sequence[str], *,
@@ -92,7 +119,7 @@ def analyse_video(source: VideoSource, classify: Classify, classes: Sequence[str
             progress(read, expected, left)
     models = tuple(records[0].probabilities) if records else ()
     return VideoAnalysis(info, tuple(classes), models, tuple(records), read,
-                         time.perf_counter() - started)
+                         time.perf_counter() - started, every)
 
 
 def _frame_records(frame: Frame, tracker: FaceTracker, classify: Classify) -> list[FaceRecord]:
@@ -102,5 +129,5 @@ def _frame_records(frame: Frame, tracker: FaceTracker, classify: Classify) -> li
         return []
     answers = classify(np.stack([face.crop for face in faces]))
     return [FaceRecord(frame.index, frame.seconds, number, face.box,
-                       {name: proba[i] for name, proba in answers.items()})
+                       {name: proba[i] for name, proba in answers.items()}, face.crop)
             for i, (face, number) in enumerate(zip(faces, numbers, strict=True))]
