@@ -10,7 +10,9 @@ instead of the generated data and the tiny untrained model.
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,6 +25,7 @@ from PIL import Image
 from benchmarks.load_explain import local_app
 from fer_core.data import load_dataset
 from fer_core.faces import find_faces
+from fer_core.testing.clips import fake_camera_clip, write_clip
 from fer_core.testing.face_drawing import photo
 from tests.conftest import write_data, write_store
 
@@ -71,10 +74,15 @@ def downloads(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @contextmanager
-def chromium(profile: Path, downloads: Path | None = None,
-             width: int = WINDOW[0]) -> Iterator[webdriver.Chrome]:
-    """A headless Chromium with a profile of its own: one visitor."""
+def chromium(profile: Path, downloads: Path | None = None, width: int = WINDOW[0],
+             camera: Path | None = None) -> Iterator[webdriver.Chrome]:
+    """A headless Chromium with a profile of its own: one visitor; with ``camera``, a Y4M clip
+    it plays as its camera, allowed without asking."""
     options = webdriver.ChromeOptions()
+    if camera is not None:
+        for flag in ("--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+                     f"--use-file-for-fake-video-capture={camera}"):
+            options.add_argument(flag)
     options.binary_location = str(CHROMIUM)
     if downloads is not None:
         options.add_experimental_option("prefs", {"download.default_directory": str(downloads),
@@ -295,6 +303,77 @@ def test_explain_an_uploaded_photo(browser: webdriver.Chrome, app_url: str, shot
     assert downloaded(downloads / "explanations.png").startswith(b"\x89PNG")
 
 
+def click(driver: webdriver.Chrome, label: str, timeout: float = 30) -> None:
+    """Click the button that says ``label``, again if a rerun redrew it meanwhile."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            driver.find_element(By.XPATH, f'//button[contains(., "{label}")]').click()
+            return
+        except StaleElementReferenceException:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.3)
+
+
+def test_a_video_is_analysed_charted_and_downloaded(browser: webdriver.Chrome, app_url: str,
+                                                    shots: Path, tmp_path: Path,
+                                                    downloads: Path) -> None:
+    """A clip of a moving face: its timeline and peak frames, the CSV and JSON of every
+    sampled frame; then a file that is no video gets its message, not a traceback."""
+    scenes = [photo((480, 360), [(120, 60 + 6 * k, 100)]) for k in range(30)]
+    clip = write_clip(tmp_path / "lesson.mp4", scenes, fps=10)
+    open_page(browser, app_url, "video", "Upload a clip", "stFileUploaderDropzoneInput")
+    upload(browser, clip, "Analyse the video")
+    click(browser, "Analyse the video")
+    settled(browser, "at each emotion's peak", "stPlotlyChart")
+    assert "6 frames analysed" in browser.find_element(By.TAG_NAME, "body").text
+    check_and_shoot(browser, shots, "video")
+    click(browser, "Download the timeline (CSV)")
+    rows = downloaded(downloads / "lesson_emotions.csv").decode().splitlines()
+    assert rows[0].startswith("seconds,frame,face,x,y,w,h,model,predicted") and len(rows) == 7
+    click(browser, "Download the timeline (JSON)")
+    report = json.loads(downloaded(downloads / "lesson_emotions.json"))
+    assert report["frames_read"] == 6 and report["faces"] == [0] and report["every"] == 5
+    broken = tmp_path / "broken.mp4"
+    broken.write_bytes(b"not a video" * 200)
+    upload(browser, broken, "Analyse the video")
+    click(browser, "Analyse the video")
+    settled(browser, "is not a video that can be read")
+    assert not browser.find_elements(By.CSS_SELECTOR, '[data-testid="stException"]')
+
+
+def test_the_live_view_annotates_the_camera_and_freezes_a_frame(
+        app_url: str, shots: Path, tmp_path: Path,
+        tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Chromium's fake camera plays a drawn face: frames come back annotated, the timeline
+    draws, and a frozen frame is explained as on the Explain page."""
+    camera = fake_camera_clip(tmp_path / "camera.y4m",
+                              [photo((640, 480), [(200, 220, 120)])] * 15)
+    with chromium(tmp_path_factory.mktemp("camera"), camera=camera) as driver:
+        open_page(driver, app_url, "live", "Freeze this frame")
+        component = WebDriverWait(driver, 60).until(
+            lambda d: d.find_elements(By.TAG_NAME, "iframe"))[0]  # the page's only one
+        driver.switch_to.frame(component)
+        WebDriverWait(driver, 60).until(  # "Start", shown in capitals
+            lambda d: [b for b in d.find_elements(By.TAG_NAME, "button")
+                       if b.text.strip().upper() == "START"])[0].click()
+        driver.switch_to.default_content()
+
+        def annotated(d: webdriver.Chrome) -> bool:
+            body = d.find_element(By.TAG_NAME, "body").text
+            counted = re.search(r"frames a second annotated, (\d+) in all", body)
+            charts = d.find_elements(By.CSS_SELECTOR, '[data-testid="stPlotlyChart"]')
+            return bool(counted and int(counted.group(1)) >= 10 and charts)
+
+        WebDriverWait(driver, 90, poll_frequency=0.5,
+                      ignored_exceptions=(StaleElementReferenceException,)).until(annotated)
+        check_and_shoot(driver, shots, "live")
+        click(driver, "Freeze this frame")
+        settled(driver, "The frozen frame, explained")
+        assert "beats random maps" in driver.find_element(By.TAG_NAME, "body").text
+
+
 def test_six_methods_keep_their_size_and_an_emotion_is_chosen(
         browser: webdriver.Chrome, app_url: str, shots: Path, tmp_path: Path) -> None:
     picture = tmp_path / "one_face.png"
@@ -402,7 +481,8 @@ past the edge of a box that hides what overflows it."""
 LAYOUT_PAGES = (("", "The model zoo", "stDataFrame"), ("dataset", "The audit", "stPlotlyChart"),
                 ("compare", "F1 per emotion", "stPlotlyChart"),
                 ("emotions", "Where the maps fall", "stPlotlyChart"),
-                ("lesson", "sure, and right", None), ("train", "Start training", "stForm"))
+                ("lesson", "sure, and right", None), ("train", "Start training", "stForm"),
+                ("video", "Upload a clip", None), ("live", "Freeze this frame", None))
 
 
 def nothing_cut(driver: webdriver.Chrome, where: str) -> None:
