@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import io
 import os
+import re
 import socket
 import statistics
 import subprocess
@@ -38,10 +39,10 @@ import tempfile
 import threading
 import time
 import urllib.request
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import numpy as np
 from PIL import Image
@@ -121,11 +122,16 @@ def niced_chromium(niceness: int, folder: Path) -> str:
     return str(launcher)
 
 
-def browser(binary: str = CHROMIUM):
+def browser(binary: str = CHROMIUM, camera: Path | None = None):
+    """A headless Chromium; with ``camera``, a Y4M clip it plays as its camera, unasked."""
     from selenium import webdriver
 
     options = webdriver.ChromeOptions()
     options.binary_location = binary
+    if camera is not None:
+        for flag in ("--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+                     f"--use-file-for-fake-video-capture={camera}"):
+            options.add_argument(flag)
     for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                  "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
@@ -382,6 +388,8 @@ def main() -> None:
     parser.add_argument("--client", choices=("protocol", "browser"), default="protocol",
                         help="each session a client of the app's protocol (default) or a "
                              "headless Chromium")
+    parser.add_argument("--live", action="store_true",
+                        help="keep one Live page playing a fake camera through every round")
     parser.add_argument("--client-nice", type=int, default=19, choices=range(20),
                         metavar="0-19", help="the clients' CPU niceness (default 19: lowest)")
     args = parser.parse_args()
@@ -399,26 +407,70 @@ def main() -> None:
         else:
             os.nice(args.client_nice)  # this thread, and the sessions' threads it starts
         warm(url, folder, args.timeout, binary)
+        live = (live_view(url, folder, binary or niced_chromium(args.client_nice, folder),
+                          args.timeout) if args.live else nullcontext(None))
         who = (f"a headless Chromium (niceness {args.client_nice})" if binary
                else f"a client of the app's protocol (niceness {args.client_nice})")
         print(f"{os.cpu_count()} CPUs; each session {who} uploading its own face to Explain "
               "at the same moment")
-        print(f"{'sessions':>8}{'own face':>10}{'errors':>8}{'p50 s':>8}{'p95 s':>8}"
-              f"{'predictions p95 s':>19}{'peak MB':>9}")
-        used = 1  # the warm-up's face
-        for count in args.sessions:
-            (folder / str(count)).mkdir()
-            row = run_round(url, count, folder / str(count), args.timeout, pid, binary, used)
-            used += count
-            peak = f"{row['peak_mb']:.0f}" if row["peak_mb"] else "-"
-            p50 = f"{row['p50']:.1f}" if row["p50"] is not None else "-"
-            last = f"{row['p95']:.1f}" if row["p95"] is not None else "-"
-            answers = (f"{row['predictions_p95']:.1f}" if row["predictions_p95"] is not None
-                       else "-")
-            print(f"{count:>8}{row['correct']:>10}{len(row['errors']):>8}{p50:>8}{last:>8}"
-                  f"{answers:>19}{peak:>9}", flush=True)
-            for error in row["errors"]:
-                print(f"    {error}")
+        with live as rate:
+            if rate is not None:
+                print(f"one Live page playing a fake camera throughout: {rate()}")
+            _rounds(url, args, folder, pid, binary, rate)
+
+
+def _rounds(url: str, args: argparse.Namespace, folder: Path, pid: int | None,
+            binary: str | None, rate: Callable[[], str] | None) -> None:
+    print(f"{'sessions':>8}{'own face':>10}{'errors':>8}{'p50 s':>8}{'p95 s':>8}"
+          f"{'predictions p95 s':>19}{'peak MB':>9}")
+    used = 1  # the warm-up's face
+    for count in args.sessions:
+        (folder / str(count)).mkdir()
+        row = run_round(url, count, folder / str(count), args.timeout, pid, binary, used)
+        used += count
+        peak = f"{row['peak_mb']:.0f}" if row["peak_mb"] else "-"
+        p50 = f"{row['p50']:.1f}" if row["p50"] is not None else "-"
+        last = f"{row['p95']:.1f}" if row["p95"] is not None else "-"
+        answers = (f"{row['predictions_p95']:.1f}" if row["predictions_p95"] is not None
+                   else "-")
+        print(f"{count:>8}{row['correct']:>10}{len(row['errors']):>8}{p50:>8}{last:>8}"
+              f"{answers:>19}{peak:>9}", flush=True)
+        for error in row["errors"]:
+            print(f"    {error}")
+        if rate is not None:
+            print(f"    the Live page after the round: {rate()}")
+
+
+@contextmanager
+def live_view(url: str, folder: Path, binary: str, timeout: float) -> Iterator[Callable[[], str]]:
+    """The Live page playing a drawn face from a fake camera for the length of the block:
+    yields a reader of the page's own rate line ("N frames a second annotated, M in all")."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from fer_core.testing.clips import fake_camera_clip
+    from fer_core.testing.face_drawing import photo
+
+    camera = fake_camera_clip(folder / "camera.y4m", [photo((640, 480), [(200, 220, 120)])] * 15)
+    driver = browser(binary, camera)
+    try:
+        driver.get(f"{url}/live")
+        wait_for(driver, "Freeze this frame", timeout)
+        driver.switch_to.frame(driver.find_element(By.TAG_NAME, "iframe"))
+        WebDriverWait(driver, timeout).until(
+            lambda d: [b for b in d.find_elements(By.TAG_NAME, "button")
+                       if b.text.strip().upper() == "START"])[0].click()
+        driver.switch_to.default_content()
+
+        def rate() -> str:
+            lines = driver.find_element(By.TAG_NAME, "body").text.splitlines()
+            return next((line for line in lines if "frames a second annotated" in line), "-")
+
+        WebDriverWait(driver, timeout, poll_frequency=0.5).until(  # playing: 30 frames done
+            lambda d: int(re.search(r"(\d+) in all", rate() + " 0 in all").group(1)) >= 30)
+        yield rate
+    finally:
+        driver.quit()
 
 
 @contextmanager

@@ -61,6 +61,12 @@ class TurnLock:
             return int(self._busy) + sum(1 for kind, started, _ in self._waiting
                                          if (kind, started) < mine)
 
+    def crowded(self) -> bool:
+        """Whether the model is in use or asked for: work that can be skipped (a live frame)
+        should be, rather than queue."""
+        with self._changed:
+            return self._busy or bool(self._waiting)
+
     def acquire(self, kind: int = CLICK) -> None:
         turn = (kind, getattr(_run, "started", None) or time.monotonic(), next(self._arrivals))
         with self._changed:

@@ -79,8 +79,11 @@ def annotator(stored: StoredModel, network: Any, with_map: bool) -> LiveAnnotato
 
 
 def frame_callback(live: LiveAnnotator):
-    """The callback streamlit-webrtc runs on its worker thread for each frame it keeps."""
+    """The callback streamlit-webrtc runs on its worker thread for each frame it keeps. While
+    the model is in use or asked for by others, a frame is not read, only drawn with the last
+    faces: the class is served first, and the live view's CPU goes to it too."""
     def annotate(frame: av.VideoFrame) -> av.VideoFrame:
-        shown = live.annotate(frame.to_ndarray(format="rgb24"), time.monotonic())
+        rgb = frame.to_ndarray(format="rgb24")
+        shown = live.redraw(rgb) if MODEL_TIME.crowded() else live.annotate(rgb, time.monotonic())
         return av.VideoFrame.from_ndarray(shown, format="rgb24")
     return annotate

@@ -82,3 +82,11 @@ def test_the_live_map_is_a_one_pass_method() -> None:
     assert live_method("hirescam", checks) == "hirescam"  # its own, quick already
     assert live_method("occlusion", checks) == "layercam"  # most faithful quick one
     assert live_method("occlusion", None) == "gradcam"  # nothing measured: the study's
+
+
+def test_a_frame_passed_on_unread_keeps_the_last_faces() -> None:
+    classify, _ = reading("happy")
+    live = LiveAnnotator(classify, CLASSES)
+    live.annotate(FRAME, 0.0)
+    shown = live.redraw(EMPTY)  # drawn, not read: the faces of the frame before
+    assert not np.array_equal(shown, EMPTY) and live.frames == 1

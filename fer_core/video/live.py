@@ -102,6 +102,17 @@ class LiveAnnotator:
             _caption(shown, "No face in view: face the camera, in even light", (12, 30))
         return shown
 
+    def redraw(self, rgb: np.ndarray) -> np.ndarray:
+        """``rgb`` with the last frame's faces drawn as they were: for a frame that is passed
+        on without being read (the server busy with others), so the picture keeps moving and
+        costs nothing but the drawing."""
+        with self._lock:
+            faces = self._newest[1] if self._newest else ()
+        shown = rgb.copy()
+        for face in faces:
+            self._draw(shown, face)
+        return shown
+
     def read(self, rgb: np.ndarray, seconds: float) -> tuple[LiveFace, ...]:
         """The faces of one frame, tracked, classified, smoothed and (with ``explain``) mapped."""
         gray = Image.fromarray(cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY), "L")
