@@ -12,9 +12,9 @@ from dashboard.figures import (
     model_colours,
     per_class_f1,
 )
+from dashboard.guards import require_models
 from dashboard.layout import wrapping_columns
-from dashboard.messages import NO_MODELS_HELP
-from dashboard.sources import current_dataset, first_picks, stored_models
+from dashboard.sources import current_dataset, first_picks
 from dashboard.tables import (
     accuracy_frame,
     confusion_frame,
@@ -26,10 +26,7 @@ from dashboard.tables import (
 MATRICES_PER_ROW = 2  # three side by side leave one to wrap alone and stretch to the full width
 
 st.title("Compare models")
-models = stored_models()
-if not models:
-    st.info(NO_MODELS_HELP, icon=":material/model_training:")
-    st.stop()
+models = require_models(ensembles=True)
 
 names = [m.name for m in models]
 picked = st.multiselect("Models", names, default=first_picks(models, 4),

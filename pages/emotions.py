@@ -4,17 +4,15 @@ side by side across models, and how much of it falls on the eyes, nose and mouth
 import streamlit as st
 
 from dashboard.emotions.views import emotion_grid, region_chart
-from dashboard.messages import DATA_HELP, NO_MODELS_HELP
-from dashboard.sources import current_dataset, dataset_path, first_picks, single_models
+from dashboard.guards import require_models
+from dashboard.messages import DATA_HELP
+from dashboard.sources import current_dataset, dataset_path, first_picks
 
 st.title("What each model looks at, per emotion")
 st.caption("Each picture is one model's maps averaged over test faces of one emotion, drawn "
            "over the average of those faces. FER2013's faces are roughly aligned, so the "
            "averages show where a model looks for fear, for joy, for disgust.")
-models = single_models()
-if not models:
-    st.info(NO_MODELS_HELP, icon=":material/model_training:")
-    st.stop()
+models = require_models()
 dataset = current_dataset()
 if dataset is None or "test" not in dataset.split_names:
     st.info("This view averages the maps of the test faces: it needs the dataset.",

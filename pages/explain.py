@@ -7,10 +7,10 @@ from dashboard.explain.faces import SOURCES, UPLOAD, choose_face
 from dashboard.explain.grid import Style, explanation_grid
 from dashboard.explain.lessons import cover_and_see, inside_network
 from dashboard.explaining import CHOICES, OWN, method_title
+from dashboard.guards import require_models
 from dashboard.layout import wrapping_columns
-from dashboard.messages import NO_MODELS_HELP
 from dashboard.pictures import colour_scale
-from dashboard.sources import first_picks, single_models
+from dashboard.sources import first_picks
 from fer_core.explain import COLORMAPS, method_class
 from fer_core.explain.metrics import SCORES
 
@@ -19,10 +19,7 @@ PREDICTED = "the predicted one"
 st.title("Explain a prediction")
 st.caption("Which parts of the face made a model decide? Warm colours mark what pushed the "
            "model towards the emotion; every map is checked against random maps.")
-models = single_models()
-if not models:
-    st.info(NO_MODELS_HELP, icon=":material/model_training:")
-    st.stop()
+models = require_models()
 
 source = st.segmented_control("Face from", SOURCES, default=UPLOAD, key="face_source")
 models_col, methods_col = wrapping_columns("explain-controls", [3, 2], [18, 14])

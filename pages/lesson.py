@@ -4,6 +4,7 @@ import streamlit as st
 
 from dashboard.explain.grid import Style, explanation_grid
 from dashboard.explaining import OWN
+from dashboard.guards import require_models
 from dashboard.lesson.examples import (
     confident_right,
     leaked,
@@ -11,8 +12,7 @@ from dashboard.lesson.examples import (
     mistaken,
     sanity_pair,
 )
-from dashboard.messages import NO_MODELS_HELP
-from dashboard.sources import current_dataset, first_picks, single_models
+from dashboard.sources import current_dataset, first_picks
 from fer_core.explain.synthetic import synthetic_faces
 from fer_core.lesson import failing_method, not_a_face
 
@@ -36,10 +36,7 @@ LESSONS = {
 }
 
 st.title("A lesson in five faces")
-models = single_models()
-if not models:
-    st.info(NO_MODELS_HELP, icon=":material/model_training:")
-    st.stop()
+models = require_models()
 chosen = [m for m in models if m.name in first_picks(models, 3)]
 step = st.segmented_control("Step", STEPS, default=STEPS[0], key="lesson_step") or STEPS[0]
 st.markdown(LESSONS[step])

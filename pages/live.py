@@ -8,11 +8,11 @@ from streamlit_webrtc import WebRtcMode, webrtc_streamer
 from dashboard.explain.grid import Style, explanation_grid
 from dashboard.explaining import OWN
 from dashboard.figures import emotion_timeline
+from dashboard.guards import require_models
 from dashboard.layout import wrapping_columns
 from dashboard.live import MESSAGES, annotator, frame_callback, ice_servers
-from dashboard.messages import NO_MODELS_HELP
 from dashboard.pictures import enlarged
-from dashboard.sources import load_model, single_models
+from dashboard.sources import load_model
 from fer_core.explain import method_class
 from fer_core.video.live import HALF_LIFE
 
@@ -21,10 +21,7 @@ FROZEN = "live_frozen"
 st.title("Live camera")
 st.caption("Press Start and face the camera: the model reads every face as it moves. The "
            "frames go to this app's server and back, and are never stored.")
-models = single_models()
-if not models:
-    st.info(NO_MODELS_HELP, icon=":material/model_training:")
-    st.stop()
+models = require_models()
 
 names = [m.name for m in models]
 best = max(models, key=lambda m: m.test_accuracy or 0.0).name

@@ -3,9 +3,9 @@ frames where each emotion peaks with the model's map."""
 
 import streamlit as st
 
+from dashboard.guards import require_models
 from dashboard.layout import wrapping_columns
-from dashboard.messages import NO_MODELS_HELP
-from dashboard.sources import first_picks, single_models
+from dashboard.sources import first_picks
 from dashboard.video_file import analyse, downloads, face_timelines, held_analysis, peak_frames
 from fer_core.video import EXTENSIONS, MAX_BYTES, MAX_SECONDS
 
@@ -14,10 +14,7 @@ EVERY = (1, 2, 3, 5, 10, 25)
 st.title("Emotions in a video")
 st.caption("Upload a clip: every face in it is followed from frame to frame, each model reads "
            "its emotions over time, and the moments where each emotion peaks are explained.")
-models = single_models()
-if not models:
-    st.info(NO_MODELS_HELP, icon=":material/model_training:")
-    st.stop()
+models = require_models()
 
 upload = st.file_uploader(
     "A video with faces", type=[e.lstrip(".") for e in EXTENSIONS], key="video_upload",
