@@ -3,13 +3,13 @@ timeline per model and the frames where each emotion it reads peaks, with the mo
 
 A clip's frames take the model in :data:`~.compute.MODEL_TIME`'s background turns, one frame at
 a time, behind every student's click: analysing a clip never holds up a class. The analysis is
-kept in the session (keyed by the clip's bytes, the models' versions and the sampling), so
-picking another face or downloading redraws instead of analysing again.
+kept in the session (keyed by the upload's id, the models' versions and the sampling; an
+upload's id is new for every file chosen, and hashing a 200 MB clip on every rerun is not
+free), so picking another face or downloading redraws instead of analysing again.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 
 import numpy as np
@@ -30,17 +30,18 @@ HELD = "video_analysis"
 PEAK_SIDE = 150
 
 
-def _key(data: bytes, models: list[StoredModel], every: int) -> tuple:
-    return hashlib.sha256(data).hexdigest(), tuple(model_version(m) for m in models), every
+def _key(upload: str, models: list[StoredModel], every: int) -> tuple:
+    return upload, tuple(model_version(m) for m in models), every
 
 
-def held_analysis(data: bytes, models: list[StoredModel], every: int) -> VideoAnalysis | None:
-    """This session's analysis of the clip by these models at this sampling, if it has one."""
+def held_analysis(upload: str, models: list[StoredModel], every: int) -> VideoAnalysis | None:
+    """This session's analysis of the upload (by its id) by these models at this sampling, if
+    it has one."""
     held = st.session_state.get(HELD)
-    return held[1] if held and held[0] == _key(data, models, every) else None
+    return held[1] if held and held[0] == _key(upload, models, every) else None
 
 
-def analyse(data: bytes, name: str, models: list[StoredModel], every: int
+def analyse(upload: str, data: bytes, name: str, models: list[StoredModel], every: int
             ) -> VideoAnalysis | None:
     """The clip's analysis by ``models``, made now with a progress bar and held for this
     session; None, with the reason on the page, when it cannot be made."""
@@ -62,7 +63,7 @@ def analyse(data: bytes, name: str, models: list[StoredModel], every: int
         analysis = analyse_video(data, classify, models[0].classes, every=every,
                                  progress=progress)
         bar.empty()
-        st.session_state[HELD] = (_key(data, models, every), analysis)
+        st.session_state[HELD] = (_key(upload, models, every), analysis)
         return analysis
     bar.empty()
     return None

@@ -41,12 +41,12 @@ if not chosen:
     st.stop()
 
 data = upload.getvalue()
-analysis = held_analysis(data, chosen, every)
+analysis = held_analysis(upload.file_id, chosen, every)
 if analysis is None:
     if not st.button("Analyse the video", type="primary", icon=":material/play_arrow:",
                      key="video_go"):
         st.stop()
-    analysis = analyse(data, upload.name, chosen, every)
+    analysis = analyse(upload.file_id, data, upload.name, chosen, every)
     if analysis is None:
         st.stop()
 
