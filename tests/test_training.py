@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import threading
 from dataclasses import replace
 from pathlib import Path
@@ -27,9 +28,14 @@ from fer_core.training import (
 from fer_core.training.config import KEY_NEUTRAL
 from fer_core.training.distill import soft_targets
 from fer_core.training.loop import Arrays, run_training
-from fer_core.training.schedules import apply_phase, epochs_within, overruns, plan_phases
-from tests.conftest import save_tiny
-from tests.helpers import random_faces, write_folder_layout
+from fer_core.training.schedules import (
+    Schedule,
+    apply_phase,
+    epochs_within,
+    overruns,
+    plan_phases,
+)
+from tests.helpers import random_faces, save_tiny, write_folder_layout
 
 
 def test_defaults_are_the_studys_and_recipes_and_overrides_apply() -> None:
@@ -61,6 +67,35 @@ def test_transfer_schedules_freeze_and_unfreeze() -> None:
     assert model.get_layer("head_fc1").trainable
     two = plan_phases(make_config("transfer_vgg16", {"weights": "random", "epochs": 10}))
     assert [(p.epochs, p.unfrozen) for p in two] == [(5, ()), (5, None)]
+    # The layer groups and schedules come with the family's spec; from-scratch ones have none.
+    assert config.spec.layer_groups[0] == "block5" and "gradual" in config.spec.schedules
+    assert get_spec("custom_cnn").layer_groups == get_spec("custom_cnn").schedules == ()
+    with pytest.raises(ModelError, match="unknown schedule 'sideways'"):
+        plan_phases(replace(config, options={**config.options, "schedule": "sideways"}))
+
+
+def test_the_schedule_decides_and_keeps_its_own_state() -> None:
+    config = make_config("transfer_vgg16", {"weights": "random", "epochs": 6, "patience": 1,
+                                            "lr_schedule": "plateau"})
+    schedule = Schedule(config, config.epochs)
+    start = schedule.begin_epoch(0, 0)
+    assert start.enters_phase and start.phase.name == "head only" and start.learning_rate is None
+    assert not schedule.begin_epoch(1, 0).enters_phase  # inside the phase
+    record = {"val_loss": 1.0, "learning_rate": 1e-3, "seconds": 1.0}
+    first = schedule.end_epoch(0, record, 1.0, 1.0)
+    assert first.keep_weights and (first.next_epoch, first.epochs) == (1, 6)
+    # No better validation loss with patience 1: the head's phase stops, the run skips to the
+    # next phase with the best weights, and nothing but the decision says so.
+    stopped = schedule.end_epoch(1, {**record, "val_loss": 2.0}, 2.0, 1.0)
+    assert stopped.restore_best and not stopped.keep_weights and stopped.next_epoch == 3
+    resumed = Schedule(config, config.epochs, schedule.saved())
+    assert resumed.state == schedule.state and resumed.state.watcher.wait == 1
+    entered = resumed.begin_epoch(3, 0)
+    assert entered.enters_phase and entered.phase_lr == pytest.approx(1e-4)
+    assert resumed.state.watcher.wait == 0  # a new phase starts with fresh patience
+    plateau = Schedule(make_config("custom_cnn", {"lr_schedule": "plateau", "patience": 9}), 9)
+    ends = [plateau.end_epoch(epoch, record, 1.0, 1.0) for epoch in range(4)]
+    assert [end.learning_rate for end in ends] == [None, None, None, pytest.approx(5e-4)]
 
 
 class StopAfter(Progress):
@@ -92,8 +127,16 @@ def test_a_stopped_run_resumes_exactly(tmp_path: Path) -> None:
     with pytest.raises(TrainingStopped, match="--resume"):
         run_training(fresh, config, train, val, 7, tmp_path / "b",
                      progress=StopAfter(6, stop), stop=stop)
-    _, resumed = run_training(fresh, config, train, val, 7, tmp_path / "b", resume=True)
-    assert without_time(resumed.history) == without_time(straight.history)
+    # A checkpoint in the layout of runs that began before the schedule kept its own entry
+    # (its watcher beside the run's fields) resumes the same.
+    shutil.copytree(tmp_path / "b", tmp_path / "older")
+    state_file = tmp_path / "older" / "checkpoint" / "state.json"
+    state = json.loads(state_file.read_text())
+    state["watcher"] = state.pop("schedule")["watcher"]
+    state_file.write_text(json.dumps(state))
+    for folder in ("b", "older"):
+        _, resumed = run_training(fresh, config, train, val, 7, tmp_path / folder, resume=True)
+        assert without_time(resumed.history) == without_time(straight.history)
 
 
 def without_time(history: list[dict]) -> list[dict]:

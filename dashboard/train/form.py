@@ -14,7 +14,6 @@ from typing import Any
 import streamlit as st
 
 from fer_core.cleaning import PRESETS
-from fer_core.models.transfer import SCHEDULES
 from fer_core.store import check_name
 from fer_core.training import TrainConfig
 from fer_core.training.config import AUGMENTATIONS, LR_SCHEDULES, OPTIMIZERS
@@ -84,7 +83,6 @@ OPTION_HELP = {
     "width": "Filters of the first block; doubled in each later block.",
     "dropout": "Dropout of the dense head.",
 }
-OPTION_CHOICES = {"schedule": SCHEDULES}
 EMPTY = {"limit": 0, "extra_train": ""}
 """What a widget shows for a setting that is None (no cap, no folder)."""
 AUGMENTATION_COLUMNS = 4
@@ -141,6 +139,12 @@ def _augmentation(config: TrainConfig) -> dict[str, Any]:
     return _changed(pairs)
 
 
+def _option_choices(config: TrainConfig, name: str) -> tuple[str, ...]:
+    """The values an option may take, where the family lists them (its schedules); none
+    otherwise: the option is then typed in."""
+    return config.spec.schedules if name == "schedule" else ()
+
+
 def _options(config: TrainConfig) -> dict[str, Any]:
     if not config.options:
         return {}
@@ -151,7 +155,7 @@ def _options(config: TrainConfig) -> dict[str, Any]:
         with cell:
             value = _widget(name.replace("_", " ").capitalize(), default,
                             f"{config.model}.opt.{name}", OPTION_HELP.get(name, ""),
-                            OPTION_CHOICES.get(name, ()))
+                            _option_choices(config, name))
         pairs.append((name, default, value))
     return _changed(pairs)
 

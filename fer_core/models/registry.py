@@ -34,6 +34,11 @@ class ModelSpec:
     pre-activation conv output it left most of fer_vgg's maps flat).
     ``defaults`` are the training settings of the recipe this family is meant to be trained with,
     on top of the study's defaults.
+    ``layer_groups`` and ``schedules`` are for families built on a pretrained backbone: the
+    backbone's layer-name prefixes from the top of the network to the bottom (what gradual
+    unfreezing opens one at a time) and the training schedules the family's ``schedule`` option
+    may name. The trainer and the Train page read them here, so neither needs to know how a
+    family is built.
     """
 
     name: str
@@ -47,6 +52,8 @@ class ModelSpec:
     study_accuracy: float | None = None
     defaults: dict[str, Any] = field(default_factory=dict)
     options: dict[str, Any] = field(default_factory=dict)
+    layer_groups: tuple[str, ...] = ()
+    schedules: tuple[str, ...] = ()
 
     @property
     def network_input(self) -> str:

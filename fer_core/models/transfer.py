@@ -143,6 +143,8 @@ def _register_transfer(key: str, study_accuracy: float) -> ModelSpec:
         gradcam_layer=backbone.gradcam_layer,
         study_accuracy=study_accuracy,
         options={"image_size": 96, "weights": "imagenet", "schedule": "frozen_then_unfrozen"},
+        layer_groups=backbone.groups,
+        schedules=SCHEDULES,
     ))
 
 

@@ -13,6 +13,7 @@ import os
 import platform
 import threading
 import time
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -30,9 +31,10 @@ from ..models import build_model
 from ..paths import cache_dir
 from ..store import ModelStore, StoredModel, check_name
 from .augment import augmentation_layers
+from .checkpoint import RunState, discard_checkpoint
 from .config import TrainConfig, make_config
 from .distill import soft_targets, teacher_key, teacher_probabilities
-from .loop import Arrays, discard_checkpoint, run_training
+from .loop import Arrays, run_training
 from .precision import as_float32, in_precision
 from .progress import Progress
 
@@ -103,6 +105,132 @@ def continued_history(earlier: list[dict[str, Any]],
     return [*earlier, *({**record, "epoch": record["epoch"] + offset} for record in later)]
 
 
+@dataclass(frozen=True)
+class RunInputs:
+    """What a run is made of, fixed before it trains: its config, the dataset as given and as
+    cleaned, the train and validation arrays, the extra faces, and the stored model it starts
+    from (None: a random init)."""
+
+    config: TrainConfig
+    dataset: Dataset
+    cleaned: Dataset
+    train: Arrays
+    val: Arrays
+    extra: LabelledFaces | None
+    source: StoredModel | None
+
+
+def gather_inputs(config: TrainConfig, data: str | Path | Dataset, store: ModelStore,
+                  init_from: str | None) -> RunInputs:
+    dataset = data if isinstance(data, Dataset) else load_dataset(data)
+    extra = extra_faces(config)
+    cleaned, train, val = training_data(dataset, config, extra)
+    source = store.get(init_from) if init_from else None
+    return RunInputs(config, dataset, cleaned, train, val, extra, source)
+
+
+def networks(inputs: RunInputs) -> tuple[keras.Model, keras.Model]:
+    """The run's network in float32 and the one that trains: the same, or in a bfloat16 run its
+    mixed-precision twin.
+
+    Built once, seeded so that its first weights and random layers are reproducible: the
+    float32 network names the architecture and is what is stored.
+    """
+    config, source = inputs.config, inputs.source
+    initial = source.load_keras().get_weights() if source is not None else None
+
+    def build() -> keras.Model:
+        augmentation = augmentation_layers(config.augmentation, config.seed)
+        network = build_model(config.spec, len(inputs.cleaned.classes), augmentation,
+                              config.options, equalise=config.equalise)
+        if initial is not None:
+            start_weights(network, initial, source.name)
+        return network
+
+    keras.utils.set_random_seed(config.seed)
+    plain = build()
+    trained = plain if config.precision == "float32" else in_precision(build, config.precision)
+    return plain, trained
+
+
+def architecture_hash(network: keras.Model) -> str:
+    return hashlib.sha256(json.dumps(network.get_config(), sort_keys=True,
+                                     default=str).encode()).hexdigest()[:16]
+
+
+def run_key(inputs: RunInputs, plain: keras.Model, store: ModelStore,
+            max_minutes: float | None) -> str:
+    """The cache key of the run: its config and everything else that decides its result.
+
+    The architecture is part of it: a family whose code changed is trained anew. So are the
+    starting weights (a run from another stored model is another run), the time budget, the
+    teacher and the extra faces.
+    """
+    config, source, extra = inputs.config, inputs.source, inputs.extra
+    start = f":{source.config.get('cache_key')}" if source is not None else ""
+    budget = f":{max_minutes:g} min" if max_minutes is not None else ""
+    taught = f":{teacher_key(store, config.teacher)}" if config.teacher else ""
+    added = f":extra {extra.fingerprint}" if extra is not None else ""
+    return config.cache_key(
+        f"{inputs.cleaned.fingerprint}{added}:{architecture_hash(plain)}{start}{budget}{taught}")
+
+
+def taught_train(inputs: RunInputs, store: ModelStore, progress: Progress | None) -> Arrays:
+    """The training arrays, with the teacher's soft targets when the run distils one."""
+    config, train = inputs.config, inputs.train
+    if not config.teacher:
+        return train
+    teacher = teacher_probabilities(store, config.teacher, train.images, inputs.cleaned.classes,
+                                    progress.on_teacher if progress else None)
+    return Arrays(train.images, train.labels,
+                  soft_targets(train.labels, teacher, config.teacher_weight))
+
+
+def test_report(network: keras.Model, inputs: RunInputs,
+                 progress: Progress | None) -> dict[str, Any] | None:
+    """The trained model's report on the raw test split; None when the dataset has none."""
+    if not len(inputs.dataset.split("test")):
+        return None
+    return full_report([network], inputs.cleaned.classes, inputs.dataset,
+                       on_step=progress.on_evaluation if progress else None)
+
+
+def trained_on(inputs: RunInputs) -> dict[str, Any]:
+    """The record's account of the data the run saw."""
+    cleaned, extra = inputs.cleaned, inputs.extra
+    return {"dataset_fingerprint": cleaned.fingerprint, "policy": cleaned.policy,
+            "source": cleaned.source, "train_images": len(inputs.train.labels),
+            "val_images": len(inputs.val.labels),
+            **({"extra_train": {"source": extra.root, "faces": extra.counts(),
+                                "fingerprint": extra.fingerprint}}
+               if extra is not None else {})}
+
+
+def run_record(inputs: RunInputs, name: str, key: str, network: keras.Model, run: RunState,
+               max_minutes: float | None, started: float) -> dict[str, Any]:
+    """The stored ``config.json`` of a finished run (``started``: its wall-clock start)."""
+    config, source = inputs.config, inputs.source
+    return {
+        **config.to_dict(),
+        "epochs": run.epochs,
+        **({"time_budget": {"minutes": max_minutes, "epochs_asked": config.epochs}}
+           if max_minutes is not None else {}),
+        "name": name,
+        "family": config.spec.family,
+        "classes": list(inputs.cleaned.classes),
+        "gradcam_layer": config.spec.gradcam_layer,
+        "cache_key": key,
+        "trained_on": trained_on(inputs),
+        **({"started_from": {"name": source.name, "cache_key": source.config.get("cache_key")}}
+           if source is not None else {}),
+        "parameters": int(network.count_params()),
+        "training_seconds": round(run.seconds, 1),
+        "wall_seconds": round(time.time() - started, 1),
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        **environment(),
+    }
+
+
 def train_model(
     model: str,
     data: str | Path | Dataset,
@@ -135,84 +263,28 @@ def train_model(
     config = make_config(model, overrides)
     if max_minutes is not None and max_minutes <= 0:
         raise ModelError("the time budget must be a positive number of minutes")
-    check_name(name or model)  # before hours of training, not after
+    name = name or model
+    check_name(name)  # before hours of training, not after
     store = store or ModelStore()
-    dataset = data if isinstance(data, Dataset) else load_dataset(data)
-    extra = extra_faces(config)
-    cleaned, train, val = training_data(dataset, config, extra)
-    spec = config.spec
-    source = store.get(init_from) if init_from else None
-    initial = source.load_keras().get_weights() if source is not None else None
-
-    def build() -> keras.Model:
-        augmentation = augmentation_layers(config.augmentation, config.seed)
-        network = build_model(spec, len(cleaned.classes), augmentation, config.options,
-                              equalise=config.equalise)
-        if initial is not None:
-            start_weights(network, initial, source.name)
-        return network
-
-    # Built once, seeded so that its first weights and random layers are reproducible: the
-    # float32 network names the architecture and is what is stored; a bfloat16 run trains its
-    # mixed-precision twin. The architecture is part of the key: a family whose code changed is
-    # trained anew. So are the starting weights: a run from another stored model is another run.
-    keras.utils.set_random_seed(config.seed)
-    plain = build()
-    trained = plain if config.precision == "float32" else in_precision(build, config.precision)
-    architecture = hashlib.sha256(json.dumps(plain.get_config(), sort_keys=True,
-                                             default=str).encode()).hexdigest()[:16]
-    start = f":{source.config.get('cache_key')}" if source is not None else ""
-    budget = f":{max_minutes:g} min" if max_minutes is not None else ""
-    taught = f":{teacher_key(store, config.teacher)}" if config.teacher else ""
-    added = f":extra {extra.fingerprint}" if extra is not None else ""
-    key = config.cache_key(
-        f"{cleaned.fingerprint}{added}:{architecture}{start}{budget}{taught}")
+    inputs = gather_inputs(config, data, store, init_from)
+    plain, trained = networks(inputs)
+    key = run_key(inputs, plain, store, max_minutes)
     if not force and (stored := store.find(key)) is not None:
         return stored, True
-    store.check_free(name or model, replace, allow_protected)  # before hours of training
+    store.check_free(name, replace, allow_protected)  # before hours of training
 
     started = time.time()
-
-    if config.teacher:
-        teacher = teacher_probabilities(store, config.teacher, train.images, cleaned.classes,
-                                        progress.on_teacher if progress else None)
-        train = Arrays(train.images, train.labels,
-                       soft_targets(train.labels, teacher, config.teacher_weight))
     run_dir = cache_dir("runs", key)
     network, run = run_training(
-        lambda: trained, config, train, val, len(cleaned.classes), run_dir,
+        lambda: trained, config, taught_train(inputs, store, progress), inputs.val,
+        len(inputs.cleaned.classes), run_dir,
         resume=resume, progress=progress, stop=stop, max_minutes=max_minutes)
     network = as_float32(network, plain)
-    history = run.history if source is None else continued_history(source.history, run.history)
-    has_test = len(dataset.split("test")) > 0
-    metrics = (full_report([network], cleaned.classes, dataset,
-                           on_step=progress.on_evaluation if progress else None)
-               if has_test else None)
-    record = {
-        **config.to_dict(),
-        "epochs": run.epochs,
-        **({"time_budget": {"minutes": max_minutes, "epochs_asked": config.epochs}}
-           if max_minutes is not None else {}),
-        "name": name or model,
-        "family": spec.family,
-        "classes": list(cleaned.classes),
-        "gradcam_layer": spec.gradcam_layer,
-        "cache_key": key,
-        "trained_on": {"dataset_fingerprint": cleaned.fingerprint, "policy": cleaned.policy,
-                       "source": cleaned.source, "train_images": len(train.labels),
-                       "val_images": len(val.labels),
-                       **({"extra_train": {"source": extra.root, "faces": extra.counts(),
-                                           "fingerprint": extra.fingerprint}}
-                          if extra is not None else {})},
-        **({"started_from": {"name": source.name, "cache_key": source.config.get("cache_key")}}
-           if source is not None else {}),
-        "parameters": int(network.count_params()),
-        "training_seconds": round(run.seconds, 1),
-        "wall_seconds": round(time.time() - started, 1),
-        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        **environment(),
-    }
-    stored = store.save(name or model, model=network, config=record, history=history,
-                        metrics=metrics, replace=replace, allow_protected=allow_protected)
+    history = (run.history if inputs.source is None
+               else continued_history(inputs.source.history, run.history))
+    metrics = test_report(network, inputs, progress)
+    record = run_record(inputs, name, key, network, run, max_minutes, started)
+    stored = store.save(name, model=network, config=record, history=history, metrics=metrics,
+                        replace=replace, allow_protected=allow_protected)
     discard_checkpoint(run_dir)
     return stored, False

@@ -8,12 +8,9 @@ Keras APIs are used, so the loop runs under TensorFlow here and JAX on a GPU mac
 
 from __future__ import annotations
 
-import json
-import shutil
 import threading
 import time
-import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
@@ -21,14 +18,13 @@ import keras
 import numpy as np
 from sklearn.utils.class_weight import compute_class_weight
 
-from ..atomic import atomic_path
-from ..errors import FerError, ModelError
+from ..errors import FerError
 from ..inference import model_input
+from .checkpoint import Checkpoint, RunState, load_checkpoint, save_checkpoint
 from .config import TrainConfig
 from .progress import Progress, RunPlan
-from .schedules import Schedule
+from .schedules import EpochEnd, EpochStart, Phase, Schedule, apply_phase
 
-CHECKPOINT = "checkpoint"
 EVAL_BATCH = 256
 
 
@@ -46,29 +42,47 @@ class Arrays:
     targets: np.ndarray | None = None
 
 
-@dataclass
-class RunState:
-    """Where a run stands: the next epoch and batch to run, its history and its watcher.
+@dataclass(frozen=True)
+class Feed:
+    """A run's data as the model takes it: the training images and targets, the class weights
+    of the loss (None: unweighted), the validation inputs and one-hot labels, and how the
+    training images are cut into batches."""
 
-    ``epochs`` is the run's length: the config's, unless a time budget cut it.
-    """
+    images: np.ndarray
+    targets: np.ndarray
+    class_weight: dict[int, float] | None
+    x_val: np.ndarray
+    y_val: np.ndarray
+    batch_size: int
+    seed: int
 
-    epoch: int = 0
-    batch: int = 0
-    history: list[dict[str, Any]] = field(default_factory=list)
-    watcher: dict[str, Any] | None = None
-    seconds: float = 0.0
-    running: dict[str, float] = field(default_factory=dict)
-    epochs: int | None = None
+    @property
+    def batches(self) -> int:
+        return int(np.ceil(len(self.targets) / self.batch_size))
 
-    def add_batch(self, logs: dict[str, Any], size: int) -> dict[str, float]:
-        """Fold one batch into the epoch's running means (``train_on_batch`` reports the batch
-        alone) and return those means."""
-        count = self.running.get("count", 0) + size
-        for key in ("loss", "accuracy"):
-            self.running[key] = self.running.get(key, 0.0) + float(logs[key]) * size
-        self.running["count"] = count
-        return {key: self.running[key] / count for key in ("loss", "accuracy")}
+    def order(self, epoch: int) -> np.ndarray:
+        """The epoch's shuffle, drawn from the seed and the epoch alone: a resumed run sees the
+        same batches as an uninterrupted one."""
+        return np.random.default_rng([self.seed, epoch]).permutation(len(self.targets))
+
+    def rows(self, order: np.ndarray, batch: int) -> np.ndarray:
+        return np.sort(order[batch * self.batch_size:(batch + 1) * self.batch_size])
+
+
+def balanced_class_weights(labels: np.ndarray) -> dict[int, float]:
+    """Loss weights of the classes present, in inverse proportion to their count."""
+    present = np.unique(labels)
+    weights = compute_class_weight("balanced", classes=present, y=labels)
+    return dict(zip(present.tolist(), weights.tolist(), strict=True))
+
+
+def make_feed(config: TrainConfig, train: Arrays, val: Arrays, num_classes: int) -> Feed:
+    targets = (train.targets if train.targets is not None
+               else keras.utils.to_categorical(train.labels, num_classes))
+    class_weight = balanced_class_weights(train.labels) if config.class_weights else None
+    return Feed(train.images, targets, class_weight, model_input(val.images),
+                keras.utils.to_categorical(val.labels, num_classes), config.batch_size,
+                config.seed)
 
 
 class EpochTimer:
@@ -95,53 +109,115 @@ class EpochTimer:
         return per_batch * batches + (time.monotonic() - self.trained)
 
 
-def _seed_states(model: keras.Model) -> list:
-    """The random-number states of dropout and augmentation layers.
+def compile_model(model: keras.Model, config: TrainConfig, learning_rate: float) -> None:
+    """Compile ``model`` with the config's optimizer, loss and accuracy, at ``learning_rate``."""
+    if config.optimizer == "sgd":
+        optimizer = keras.optimizers.SGD(learning_rate, momentum=config.momentum, nesterov=True,
+                                         weight_decay=config.weight_decay or None)
+    else:
+        optimizer = keras.optimizers.Adam(learning_rate, weight_decay=config.weight_decay or None)
+    model.compile(
+        optimizer=optimizer,
+        loss=keras.losses.CategoricalCrossentropy(label_smoothing=config.label_smoothing),
+        metrics=[keras.metrics.CategoricalAccuracy(name="accuracy")],
+    )
 
-    ``model.save`` does not keep them; without them a resumed run would draw other dropout masks
-    and augmentations than an uninterrupted one.
+
+def learning_rate_of(model: keras.Model) -> float:
+    return float(keras.ops.convert_to_numpy(model.optimizer.learning_rate))
+
+
+def start_or_resume(build: Callable[[], keras.Model], config: TrainConfig, run_dir: Path,
+                    resume: bool) -> Checkpoint:
+    """The run's checkpoint when resuming one, else a new run of the model ``build`` makes.
+
+    ``build`` is called after seeding, so the initial weights and random layers of a network it
+    makes are as reproducible as the batches.
     """
-    return [v for v in model.non_trainable_variables if v.path.endswith("seed_generator_state")]
+    checkpoint = load_checkpoint(run_dir) if resume else None
+    if checkpoint is not None:
+        return checkpoint
+    keras.utils.set_random_seed(config.seed)
+    return Checkpoint(build(), None, RunState(config.epochs), None)
 
 
-def _save_checkpoint(run_dir: Path, model: keras.Model, best: list[np.ndarray] | None,
-                     state: RunState) -> None:
-    with atomic_path(run_dir / CHECKPOINT) as staged:
-        staged.mkdir()
-        model.save(staged / "model.keras")
-        if best is not None:
-            np.savez(staged / "best.npz", *best)
-        seeds = [keras.ops.convert_to_numpy(v) for v in _seed_states(model)]
-        np.savez(staged / "seeds.npz", *seeds)
-        (staged / "state.json").write_text(json.dumps(state.__dict__))
+def begin_epoch(model: keras.Model, config: TrainConfig, start: EpochStart) -> Phase:
+    """Apply the schedule's decisions before an epoch; the epoch's phase.
+
+    A phase with other trainable layers needs a fresh compile, and so a fresh optimizer.
+    """
+    if start.enters_phase:
+        apply_phase(model, config, start.phase)
+        compile_model(model, config, start.phase_lr)
+    if start.learning_rate is not None:
+        model.optimizer.learning_rate.assign(start.learning_rate)
+    return start.phase
 
 
-def _load_arrays(path: Path) -> list[np.ndarray] | None:
-    if not path.is_file():
-        return None
-    with np.load(path) as stored:
-        return [stored[f"arr_{i}"] for i in range(len(stored.files))]
+def train_batches(model: keras.Model, feed: Feed, state: RunState, timer: EpochTimer,
+                  progress: Progress, stop: threading.Event | None) -> dict[str, float]:
+    """Train the epoch's batches from ``state.batch`` on, up to a stop request; the epoch's
+    running means. ``state.batch`` is left at the next batch to run."""
+    order = feed.order(state.epoch)
+    logs: dict[str, float] = {}
+    for batch in range(state.batch, feed.batches):
+        rows = feed.rows(order, batch)
+        batch_logs = model.train_on_batch(model_input(feed.images[rows]), feed.targets[rows],
+                                          class_weight=feed.class_weight, return_dict=True)
+        logs = state.add_batch(batch_logs, len(rows))
+        state.batch = batch + 1
+        timer.batch_done()
+        progress.on_batch_end(state.epoch, batch, logs)
+        if stop is not None and stop.is_set():
+            break
+    return logs
 
 
-def load_checkpoint(run_dir: Path) -> tuple[keras.Model, list[np.ndarray] | None, RunState] | None:
-    """The model (with its optimizer), best weights and state of a run's checkpoint, if any."""
-    folder = run_dir / CHECKPOINT
-    if not (folder / "state.json").is_file():
-        return None
-    try:
-        model = keras.saving.load_model(folder / "model.keras", compile=True)
-    except (ValueError, OSError, KeyError, TypeError, zipfile.BadZipFile) as exc:
-        raise ModelError(f"the checkpoint in {folder} cannot be loaded ({exc}); "
-                         "train again without --resume") from None
-    best = _load_arrays(folder / "best.npz")
-    seeds = _load_arrays(folder / "seeds.npz") or []  # none in a checkpoint of a seedless model
-    for variable, value in zip(_seed_states(model), seeds, strict=False):
-        variable.assign(value)
-    return model, best, RunState(**json.loads((folder / "state.json").read_text()))
+def epoch_record(epoch: int, phase: Phase, logs: dict[str, float], val_logs: dict[str, Any],
+                 learning_rate: float, seconds: float) -> dict[str, Any]:
+    """The row of ``history.json`` of the run's ``epoch`` (counted from 0)."""
+    return {
+        "epoch": epoch + 1, "phase": phase.name,
+        "loss": float(logs["loss"]), "accuracy": float(logs["accuracy"]),
+        "val_loss": float(val_logs["loss"]), "val_accuracy": float(val_logs["accuracy"]),
+        "learning_rate": learning_rate, "seconds": round(seconds, 2),
+    }
 
 
-def discard_checkpoint(run_dir: Path) -> None:
-    shutil.rmtree(run_dir, ignore_errors=True)
+def validate_epoch(model: keras.Model, feed: Feed, state: RunState, phase: Phase,
+                   logs: dict[str, float], timer: EpochTimer) -> dict[str, Any]:
+    """Measure the trained epoch on the validation split and add it to the run's history;
+    its record."""
+    timer.training_done()
+    val_logs = model.evaluate(feed.x_val, feed.y_val, batch_size=EVAL_BATCH, verbose=0,
+                              return_dict=True)
+    seconds = time.monotonic() - timer.started
+    record = epoch_record(state.epoch, phase, logs, val_logs, learning_rate_of(model), seconds)
+    state.add_epoch(record, seconds)
+    return record
+
+
+def end_epoch(model: keras.Model, state: RunState, end: EpochEnd,
+              best: list[np.ndarray] | None) -> list[np.ndarray] | None:
+    """Apply the schedule's decisions after an epoch; the best weights so far."""
+    if end.learning_rate is not None:
+        model.optimizer.learning_rate.assign(end.learning_rate)
+    state.epoch, state.epochs = end.next_epoch, end.epochs
+    if end.keep_weights:
+        best = model.get_weights()
+    if end.restore_best and best is not None:
+        model.set_weights(best)  # a phase is over: the next goes on from its best weights
+    return best
+
+
+def run_plan(model: keras.Model, state: RunState, feed: Feed) -> RunPlan:
+    return RunPlan(model.name, state.epochs, feed.batches, state.epoch, state.batch)
+
+
+def stopped_message(state: RunState, feed: Feed) -> str:
+    where = (f"at epoch {state.epoch + 1}, batch {state.batch} of {feed.batches}" if state.batch
+             else f"after epoch {state.epoch}")
+    return f"stopped {where}; the checkpoint is saved: run again with --resume to continue"
 
 
 def run_training(
@@ -161,89 +237,42 @@ def run_training(
     last with ``restore_best_weights`` off) and the run's final state (history, training
     seconds, epochs run).
 
-    ``build`` is called after seeding, so the initial weights and random layers of a network it
-    makes are as reproducible as the batches (one it returns ready-made was seeded by its
-    maker, as ``train_model`` does). The :class:`~.schedules.Schedule` decides phases, learning
-    rates, early stopping and the time budget; the loop runs the batches and checkpoints.
-    A checkpoint is written after every epoch and when ``stop`` is set (then
+    ``build`` is called after seeding (one it returns ready-made was seeded by its maker, as
+    ``train_model`` does). The :class:`~.schedules.Schedule` decides phases, learning rates,
+    early stopping and the time budget; the loop applies its decisions, runs the batches and
+    checkpoints. A checkpoint is written after every epoch and when ``stop`` is set (then
     :class:`TrainingStopped` is raised). With ``resume``, a checkpoint in ``run_dir`` is continued.
     ``max_minutes`` is a time budget: after the first epoch, the run is cut to the epochs that fit;
     should later epochs run slower, it stops before overrunning the budget by a tenth.
     """
     progress = progress or Progress()
-    state, best = RunState(), None
-    checkpoint = load_checkpoint(run_dir) if resume else None
-    if checkpoint is not None:
-        model, best, state = checkpoint
-    schedule = Schedule(config, state, max_minutes)
-    if checkpoint is None:
-        keras.utils.set_random_seed(config.seed)
-        model = build()
-        schedule.start(model)
+    run = start_or_resume(build, config, run_dir, resume)
+    model, best, state = run.model, run.best, run.state
+    schedule = Schedule(config, state.epochs, run.schedule, max_minutes)
+    feed = make_feed(config, train, val, num_classes)
+    progress.on_run_begin(run_plan(model, state, feed))
 
-    y_train = (train.targets if train.targets is not None
-               else keras.utils.to_categorical(train.labels, num_classes))
-    y_val = keras.utils.to_categorical(val.labels, num_classes)
-    x_val = model_input(val.images)
-    class_weight = None
-    if config.class_weights:
-        present = np.unique(train.labels)
-        weights = compute_class_weight("balanced", classes=present, y=train.labels)
-        class_weight = dict(zip(present.tolist(), weights.tolist(), strict=True))
-    batches = int(np.ceil(len(train.labels) / config.batch_size))
-    progress.on_run_begin(RunPlan(model.name, state.epochs, batches, state.epoch, state.batch))
+    stopping = False
+    while not (stopping or state.finished):
+        phase = begin_epoch(model, config, schedule.begin_epoch(state.epoch, state.batch))
+        timer = EpochTimer(feed.batches - state.batch)
+        logs = train_batches(model, feed, state, timer, progress, stop)
+        if state.batch == feed.batches:
+            record = validate_epoch(model, feed, state, phase, logs, timer)
+            end = schedule.end_epoch(state.epoch, record, state.seconds,
+                                     timer.epoch_seconds(feed.batches))
+            best = end_epoch(model, state, end, best)
+            if end.replanned:
+                progress.on_replan(run_plan(model, state, feed), end.replanned)
+            progress.on_epoch_end(record)
+        else:  # stopped inside the epoch: the checkpoint resumes it at its next batch
+            state.seconds += time.monotonic() - timer.started
+        save_checkpoint(run_dir, Checkpoint(model, best, state, schedule.saved()))
+        stopping = stop is not None and stop.is_set()
 
-    while not schedule.done:
-        phase = schedule.begin_epoch(model)
-        timer = EpochTimer(batches - state.batch)
-        order = np.random.default_rng([config.seed, state.epoch]).permutation(len(train.labels))
-        logs: dict[str, float] = {}
-        for batch in range(state.batch, batches):
-            rows = np.sort(order[batch * config.batch_size:(batch + 1) * config.batch_size])
-            batch_logs = model.train_on_batch(model_input(train.images[rows]), y_train[rows],
-                                              class_weight=class_weight, return_dict=True)
-            logs = state.add_batch(batch_logs, len(rows))
-            timer.batch_done()
-            progress.on_batch_end(state.epoch, batch, logs)
-            if stop is not None and stop.is_set() and batch + 1 < batches:
-                state.batch = batch + 1
-                state.seconds += time.monotonic() - timer.started
-                state.watcher = schedule.watcher.state()
-                _save_checkpoint(run_dir, model, best, state)
-                progress.on_run_end()
-                raise TrainingStopped(
-                    f"stopped at epoch {state.epoch + 1}, batch {batch + 1} of {batches}; "
-                    "the checkpoint is saved: run again with --resume to continue")
-
-        timer.training_done()
-        val_logs = model.evaluate(x_val, y_val, batch_size=EVAL_BATCH, verbose=0, return_dict=True)
-        seconds = time.monotonic() - timer.started
-        record = {
-            "epoch": state.epoch + 1, "phase": phase.name,
-            "loss": float(logs["loss"]), "accuracy": float(logs["accuracy"]),
-            "val_loss": float(val_logs["loss"]), "val_accuracy": float(val_logs["accuracy"]),
-            "learning_rate": float(keras.ops.convert_to_numpy(model.optimizer.learning_rate)),
-            "seconds": round(seconds, 2),
-        }
-        state.history.append(record)
-        state.seconds += seconds
-        state.batch, state.running = 0, {}
-        end = schedule.end_epoch(model, record, timer.epoch_seconds(batches))
-        if end.keep_weights:
-            best = model.get_weights()
-        if end.restore_best and best is not None:
-            model.set_weights(best)  # a phase is over: the next goes on from its best weights
-        if end.replanned:
-            progress.on_replan(RunPlan(model.name, state.epochs, batches, state.epoch, 0),
-                               end.replanned)
-        progress.on_epoch_end(record)
-        _save_checkpoint(run_dir, model, best, state)
-        if stop is not None and stop.is_set() and not schedule.done:
-            progress.on_run_end()
-            raise TrainingStopped(f"stopped after epoch {state.epoch}; the checkpoint is saved: "
-                                  "run again with --resume to continue")
-
+    progress.on_run_end()
+    if not state.finished:  # the loop ended on a stop request
+        raise TrainingStopped(stopped_message(state, feed))
     if best is not None:
         model.set_weights(best)
-    progress.on_run_end()
     return model, state

@@ -1,26 +1,25 @@
 """What a run does when: its phases (frozen / gradual unfreezing), the learning rate of each
-epoch, early stopping and reduce-on-plateau, and its time budget, all owned by one
+epoch, early stopping and reduce-on-plateau, and its time budget, all decided by one
 :class:`Schedule` that the training loop asks at the start and end of each epoch.
 
-Its state is plain data kept in the run's state, saved in every checkpoint, so a resumed run
-continues exactly where it stopped instead of resetting its patience counters.
+The :class:`Schedule` touches neither the model nor the loop's state: it returns its decisions
+(:class:`EpochStart`, :class:`EpochEnd`) and the loop applies them, so one owner writes each
+piece of a run's state. Its own state (:class:`ScheduleState`) is plain data that it saves into
+every checkpoint and restores from it, so a resumed run continues exactly where it stopped
+instead of resetting its patience counters.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import keras
 import numpy as np
 
 from ..errors import ModelError
-from ..models.transfer import BACKBONES, SCHEDULES
 from .config import TrainConfig
-
-if TYPE_CHECKING:
-    from .loop import RunState
 
 FINE_TUNE_LR_SCALE = 0.1
 PLATEAU_FACTOR = 0.5
@@ -47,9 +46,10 @@ def plan_phases(config: TrainConfig) -> list[Phase]:
     schedule = config.options.get("schedule")
     if schedule is None or schedule == "finetune":
         return [Phase("all layers", config.epochs, None, 1.0)]
-    if schedule not in SCHEDULES:
-        raise ModelError(f"unknown schedule {schedule!r}; known: {', '.join(SCHEDULES)}")
-    groups = BACKBONES[config.model.removeprefix("transfer_")].groups
+    known = config.spec.schedules
+    if schedule not in known:
+        raise ModelError(f"unknown schedule {schedule!r}; known: {', '.join(known)}")
+    groups = config.spec.layer_groups
     if schedule == "frozen_then_unfrozen":
         head = max(1, config.epochs // 2)
         phases = [Phase("head only", head, (), 1.0),
@@ -68,7 +68,7 @@ def apply_phase(model: keras.Model, config: TrainConfig, phase: Phase) -> None:
         for layer in model.layers:
             layer.trainable = True
         return
-    groups = BACKBONES[config.model.removeprefix("transfer_")].groups
+    groups = config.spec.layer_groups
     for layer in model.layers:
         in_backbone = layer.name.startswith(groups)
         layer.trainable = not in_backbone or layer.name.startswith(phase.unfrozen)
@@ -106,23 +106,6 @@ class Watcher:
             self.plateau_wait = 0
         return improved, self.wait >= self.patience, reduce
 
-    def state(self) -> dict:
-        return asdict(self)
-
-
-def compile_for(model: keras.Model, config: TrainConfig, learning_rate: float) -> None:
-    """Compile ``model`` with the config's optimizer, loss and accuracy, at ``learning_rate``."""
-    if config.optimizer == "sgd":
-        optimizer = keras.optimizers.SGD(learning_rate, momentum=config.momentum, nesterov=True,
-                                         weight_decay=config.weight_decay or None)
-    else:
-        optimizer = keras.optimizers.Adam(learning_rate, weight_decay=config.weight_decay or None)
-    model.compile(
-        optimizer=optimizer,
-        loss=keras.losses.CategoricalCrossentropy(label_smoothing=config.label_smoothing),
-        metrics=[keras.metrics.CategoricalAccuracy(name="accuracy")],
-    )
-
 
 def epochs_within(budget_seconds: float, spent_seconds: float, epoch_seconds: float,
                   asked: int) -> int:
@@ -142,101 +125,127 @@ def overruns(budget_seconds: float, spent_seconds: float, epoch_seconds: float) 
     return spent_seconds + epoch_seconds > OVERRUN * budget_seconds
 
 
+
+
+@dataclass(frozen=True)
+class ScheduleState:
+    """What the schedule carries across a checkpoint: its watcher's patience counters. The rest
+    of what it decides from (the next epoch, the run's length) is the loop's."""
+
+    watcher: Watcher
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"watcher": asdict(self.watcher)}
+
+    @classmethod
+    def from_dict(cls, saved: dict[str, Any] | None, patience: int) -> ScheduleState:
+        """The state a checkpoint saved; a fresh watcher when it saved none (a new run, or a
+        checkpoint written at a phase's end, whose next phase starts with fresh patience)."""
+        watcher = (saved or {}).get("watcher")
+        return cls(Watcher(**watcher) if watcher else Watcher(patience))
+
+
+@dataclass(frozen=True)
+class EpochStart:
+    """What the schedule decided before an epoch: its phase; whether the phase starts here (then
+    its layers are frozen or unfrozen and the model compiled afresh at ``phase_lr``); and the
+    learning rate to set for this epoch, None to leave the optimizer's."""
+
+    phase: Phase
+    enters_phase: bool
+    phase_lr: float
+    learning_rate: float | None
+
+
 @dataclass(frozen=True)
 class EpochEnd:
-    """What the schedule decided after an epoch: keep these weights as the best, go back to
-    the best weights (a phase ended, early or not), and why the run's length changed."""
+    """What the schedule decided after an epoch: keep these weights as the best, set the
+    learning rate (None: leave it), go back to the best weights (a phase ended, early or not),
+    the next epoch to run (past the rest of a phase stopped early), the run's length, and why
+    that length changed (None when it did not)."""
 
     keep_weights: bool
+    learning_rate: float | None
     restore_best: bool
+    next_epoch: int
+    epochs: int
     replanned: str | None
 
 
 class Schedule:
-    """The phases, learning rate, early stopping and time budget of one run.
+    """The phases, learning rate, early stopping and time budget of one run of ``epochs``
+    epochs (the config's, or what a time budget left of them), going on from ``saved``, the
+    :meth:`saved` state of its checkpoint (None for a new run)."""
 
-    ``state`` (the loop's :class:`~.loop.RunState`) holds what must survive a checkpoint: the
-    next epoch, the run's length (the config's, unless the budget cut it) and the watcher.
-    """
-
-    def __init__(self, config: TrainConfig, state: RunState,
+    def __init__(self, config: TrainConfig, epochs: int, saved: dict[str, Any] | None = None,
                  max_minutes: float | None = None) -> None:
-        self.config, self.state, self.max_minutes = config, state, max_minutes
-        state.epochs = state.epochs or config.epochs
-        self.phases = plan_phases(replace(config, epochs=state.epochs))
-        self.watcher = Watcher(**state.watcher) if state.watcher else Watcher(config.patience)
+        self.config, self.epochs, self.max_minutes = config, epochs, max_minutes
+        self.phases = plan_phases(replace(config, epochs=epochs))
+        self.state = ScheduleState.from_dict(saved, config.patience)
 
-    @property
-    def done(self) -> bool:
-        return self.state.epoch >= self.state.epochs
+    def saved(self) -> dict[str, Any]:
+        """The schedule's state, as its entry of a checkpoint."""
+        return self.state.to_dict()
 
-    def _position(self) -> tuple[int, Phase, int]:
-        """(phase index, phase, epoch within it) of the next epoch."""
+    def _position(self, epoch: int) -> tuple[int, Phase, int]:
+        """(phase index, phase, epoch within it) of ``epoch``."""
         start = 0
         for index, phase in enumerate(self.phases):
-            if self.state.epoch < start + phase.epochs:
-                return index, phase, self.state.epoch - start
+            if epoch < start + phase.epochs:
+                return index, phase, epoch - start
             start += phase.epochs
         return len(self.phases) - 1, self.phases[-1], self.phases[-1].epochs
 
     def _phase_end(self, index: int) -> int:
         return sum(p.epochs for p in self.phases[:index + 1])
 
-    def _enter(self, model: keras.Model, phase: Phase) -> None:
-        """New trainable layers need a fresh compile (and optimizer) and fresh patience."""
-        apply_phase(model, self.config, phase)
-        compile_for(model, self.config, self.config.learning_rate * phase.lr_scale)
-        self.watcher = Watcher(self.config.patience)
+    def begin_epoch(self, epoch: int, batch: int) -> EpochStart:
+        """Before ``epoch`` runs from ``batch``: a phase that starts here gets fresh patience
+        (and, from the loop, new trainable layers and a fresh optimizer); a cosine schedule
+        sets the epoch's learning rate unless the epoch is resumed midway."""
+        _, phase, in_phase = self._position(epoch)
+        fresh = batch == 0
+        enters = in_phase == 0 and fresh
+        if enters:
+            self.state = ScheduleState(Watcher(self.config.patience))
+        phase_lr = self.config.learning_rate * phase.lr_scale
+        learning_rate = (scheduled_lr(self.config, phase_lr, in_phase, phase.epochs)
+                         if self.config.lr_schedule == "cosine" and fresh else None)
+        return EpochStart(phase, enters, phase_lr, learning_rate)
 
-    def start(self, model: keras.Model) -> None:
-        """Prepare a new run's model for its first phase."""
-        self._enter(model, self.phases[0])
-
-    def begin_epoch(self, model: keras.Model) -> Phase:
-        """Enter a new phase where one starts, and set this epoch's learning rate; the phase."""
-        _, phase, in_phase = self._position()
-        fresh = self.state.batch == 0
-        if in_phase == 0 and fresh and self.state.epoch > 0:
-            self._enter(model, phase)
-        if self.config.lr_schedule == "cosine" and fresh:
-            model.optimizer.learning_rate.assign(scheduled_lr(
-                self.config, self.config.learning_rate * phase.lr_scale, in_phase, phase.epochs))
-        return phase
-
-    def end_epoch(self, model: keras.Model, record: dict[str, Any],
+    def end_epoch(self, epoch: int, record: dict[str, Any], spent_seconds: float,
                   epoch_seconds: float) -> EpochEnd:
-        """Fold in an epoch (already in ``state.history``, ``state.epoch`` not yet advanced):
-        early stopping, plateau, the budget (``epoch_seconds``: a full epoch as this one went)
+        """After ``epoch`` (its ``record``; ``spent_seconds``: the run's training time so far;
+        ``epoch_seconds``: a full epoch as this one went): early stopping, plateau, the budget
         and the end of a phase."""
-        state, config = self.state, self.config
-        index = self._position()[0]
-        improved, stop_phase, reduce = self.watcher.update(state.epoch, record["val_loss"])
-        if reduce and config.lr_schedule == "plateau":
-            model.optimizer.learning_rate.assign(
-                max(record["learning_rate"] * PLATEAU_FACTOR, config.learning_rate * 1e-3))
-        state.epoch += 1
-        replanned = self._keep_within(epoch_seconds) if self.max_minutes is not None else None
+        config, index = self.config, self._position(epoch)[0]
+        improved, stop_phase, reduce = self.state.watcher.update(epoch, record["val_loss"])
+        learning_rate = (max(record["learning_rate"] * PLATEAU_FACTOR, config.learning_rate * 1e-3)
+                         if reduce and config.lr_schedule == "plateau" else None)
+        done = epoch + 1
+        replanned = (self._keep_within(done, spent_seconds, record["seconds"], epoch_seconds)
+                     if self.max_minutes is not None else None)
         if replanned:
-            self.phases = plan_phases(replace(config, epochs=state.epochs))
-        phase_over = stop_phase or state.epoch == self._phase_end(index)
-        if phase_over:
-            state.epoch = self._phase_end(index) if stop_phase else state.epoch
-            state.watcher = None
-        else:
-            state.watcher = self.watcher.state()
-        return EpochEnd(improved and config.restore_best_weights, phase_over, replanned)
+            self.phases = plan_phases(replace(config, epochs=self.epochs))
+        phase_end = self._phase_end(index)
+        return EpochEnd(keep_weights=improved and config.restore_best_weights,
+                        learning_rate=learning_rate,
+                        restore_best=stop_phase or done == phase_end,
+                        next_epoch=phase_end if stop_phase else done,
+                        epochs=self.epochs, replanned=replanned)
 
-    def _keep_within(self, epoch_seconds: float) -> str | None:
-        """Fit the run's length to the budget: plan it after the first epoch, cut it short
-        when epochs turn slower. Why the length changed, or None when it did not."""
-        state, budget, asked = self.state, 60 * self.max_minutes, self.config.epochs
-        if len(state.history) == 1:
-            state.epochs = epochs_within(budget, state.seconds, epoch_seconds, asked)
-            return (f"a budget of {self.max_minutes:g} min fits {state.epochs} of {asked} "
+    def _keep_within(self, done: int, spent_seconds: float, last_seconds: float,
+                     epoch_seconds: float) -> str | None:
+        """Fit the run's length to the budget, ``done`` epochs in: plan it after the first
+        epoch, cut it short when epochs turn slower. Why the length changed, or None when it
+        did not."""
+        budget, asked = 60 * self.max_minutes, self.config.epochs
+        if done == 1:
+            self.epochs = epochs_within(budget, spent_seconds, epoch_seconds, asked)
+            return (f"a budget of {self.max_minutes:g} min fits {self.epochs} of {asked} "
                     f"epochs (about {epoch_seconds:.0f} s each)")
-        if state.epoch < state.epochs and overruns(budget, state.seconds,
-                                                   state.history[-1]["seconds"]):
-            state.epochs = state.epoch  # the loop's end restores the best weights, if kept
-            return (f"epochs got slower than planned: stopping after epoch {state.epoch} to "
+        if done < self.epochs and overruns(budget, spent_seconds, last_seconds):
+            self.epochs = done  # the loop's end restores the best weights, if kept
+            return (f"epochs got slower than planned: stopping after epoch {done} to "
                     f"keep within the {self.max_minutes:g} min budget")
         return None
