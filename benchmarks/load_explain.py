@@ -31,10 +31,7 @@ import argparse
 import io
 import os
 import re
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -48,8 +45,9 @@ import numpy as np
 from PIL import Image
 
 from fer_core.faces import find_faces
+from fer_core.testing.browser import headless_chromium, niced_chromium
+from fer_core.testing.served_app import local_app
 
-ROOT = Path(__file__).resolve().parent.parent
 MAX_SESSIONS = 12
 GRID_DONE = "Download the grid"
 CROP_CAPTION = "What the models see"
@@ -109,38 +107,6 @@ def expected_crop(photo: Path) -> np.ndarray:
     return np.asarray(enlarged(crop, 160).convert("L"))
 
 
-CHROMIUM = "/usr/bin/chromium"
-
-
-def niced_chromium(niceness: int, folder: Path) -> str:
-    """A launcher of Chromium at CPU priority ``niceness`` (the plain binary at 0)."""
-    if not niceness:
-        return CHROMIUM
-    launcher = folder / "chromium"
-    launcher.write_text(f'#!/bin/sh\nexec nice -n {niceness} {CHROMIUM} "$@"\n')
-    launcher.chmod(0o755)
-    return str(launcher)
-
-
-def browser(binary: str = CHROMIUM, camera: Path | None = None):
-    """A headless Chromium; with ``camera``, a Y4M clip it plays as its camera, unasked."""
-    from selenium import webdriver
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = binary
-    if camera is not None:
-        for flag in ("--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
-                     f"--use-file-for-fake-video-capture={camera}"):
-            options.add_argument(flag)
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
-                 "--window-size=1440,1000", f"--user-data-dir={tempfile.mkdtemp()}"):
-        options.add_argument(flag)
-    return webdriver.Chrome(options=options, service=webdriver.ChromeService(
-        executable_path="/usr/bin/chromedriver"))
-
-
 def wait_for(driver, text: str, timeout: float) -> None:
     from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.by import By
@@ -192,7 +158,7 @@ class BrowserStudent:
         from selenium.webdriver.common.by import By
         from selenium.webdriver.support.ui import WebDriverWait
 
-        self.driver = browser(self.binary)
+        self.driver = headless_chromium(self.binary)
         self.driver.get(f"{self.url}/explain")
         wait_for(self.driver, "Face from", self.timeout)
         self.field = WebDriverWait(self.driver, self.timeout).until(
@@ -332,49 +298,6 @@ def p95(times: list[float]) -> float | None:
     return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))] if ordered else None
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@contextmanager
-def local_app(env: dict[str, str] | None = None,
-              log: Path | None = None) -> Iterator[tuple[str, int]]:
-    """The dashboard on a free localhost port, its output in ``log``; its URL and process id."""
-    port = free_port()
-    output = open(log, "w") if log else subprocess.DEVNULL  # noqa: SIM115  closed below
-    server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard/app.py", "--server.headless",
-         "true", "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--server.fileWatcherType", "none"],
-        cwd=ROOT, env={**os.environ, **(env or {})}, stdout=output, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 180
-        while not _healthy(url):
-            said = log.read_text()[-3000:] if log else ""
-            if server.poll() is not None:
-                raise RuntimeError(f"the app exited:\n{said}")
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"the app did not answer in 180 s:\n{said}")
-            time.sleep(0.5)
-        yield url, server.pid
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-        if log:
-            output.close()
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as reply:
-            return reply.read() == b"ok"
-    except OSError:
-        return False
-
-
 def warm(url: str, folder: Path, timeout: float, binary: str | None) -> None:
     """One session before the figures: the first explanation loads and traces every model."""
     run_round(url, 1, folder / "warm", timeout, None, binary)
@@ -452,7 +375,7 @@ def live_view(url: str, folder: Path, binary: str, timeout: float) -> Iterator[C
     from fer_core.testing.face_drawing import photo
 
     camera = fake_camera_clip(folder / "camera.y4m", [photo((640, 480), [(200, 220, 120)])] * 15)
-    driver = browser(binary, camera)
+    driver = headless_chromium(binary, camera=camera)
     try:
         driver.get(f"{url}/live")
         wait_for(driver, "Freeze this frame", timeout)

@@ -22,21 +22,18 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from benchmarks.load_explain import local_app
 from fer_core.data import load_dataset
 from fer_core.faces import find_faces
+from fer_core.testing.browser import INSTALL_HINT, WINDOW, has_chromium, headless_chromium
 from fer_core.testing.clips import fake_camera_clip, write_clip
 from fer_core.testing.face_drawing import photo
-from tests.conftest import write_data, write_store
+from fer_core.testing.served_app import local_app
+from tests.helpers import write_data, write_folder_layout, write_store
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
 PAGE_TIMEOUT = 180
-WINDOW = (1440, 1000)
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.skipif(
-    not (CHROMIUM.is_file() and CHROMEDRIVER.is_file()),
-    reason="needs headless Chromium: apt-get install -y chromium chromium-driver")]
+pytestmark = [pytest.mark.browser, pytest.mark.slow,
+              pytest.mark.skipif(not has_chromium(), reason=INSTALL_HINT)]
 webdriver = pytest.importorskip("selenium.webdriver", reason="needs selenium (pip)")
 from selenium.common.exceptions import (  # noqa: E402
     StaleElementReferenceException,
@@ -78,22 +75,7 @@ def chromium(profile: Path, downloads: Path | None = None, width: int = WINDOW[0
              camera: Path | None = None) -> Iterator[webdriver.Chrome]:
     """A headless Chromium with a profile of its own: one visitor; with ``camera``, a Y4M clip
     it plays as its camera, allowed without asking."""
-    options = webdriver.ChromeOptions()
-    if camera is not None:
-        for flag in ("--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
-                     f"--use-file-for-fake-video-capture={camera}"):
-            options.add_argument(flag)
-    options.binary_location = str(CHROMIUM)
-    if downloads is not None:
-        options.add_experimental_option("prefs", {"download.default_directory": str(downloads),
-                                                  "download.prompt_for_download": False})
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
-                 f"--user-data-dir={profile}", f"--window-size={width},{WINDOW[1]}"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(options=options,
-                              service=webdriver.ChromeService(executable_path=str(CHROMEDRIVER)))
+    driver = headless_chromium(profile=profile, camera=camera, downloads=downloads, width=width)
     try:
         yield driver
     finally:
@@ -195,7 +177,6 @@ def slow_emotions_app(tmp_path_factory: pytest.TempPathFactory):
     """A server whose Emotions averages take a while: enough test faces, and occlusion (the
     costliest method per face) as the tiny model's own method, on an empty cache."""
     from fer_core.store import ModelStore
-    from tests.helpers import write_folder_layout
 
     data = write_folder_layout(tmp_path_factory.mktemp("fer"), per_class=100)
     models = write_store(tmp_path_factory.mktemp("store"), data, ("tiny",))

@@ -14,8 +14,7 @@ from fer_core.data import CLASSES, load_dataset
 from fer_core.explain import METHODS
 from fer_core.store import ModelStore
 from fer_core.testing.face_drawing import face_drawing, photo
-from tests.conftest import save_tiny, write_data
-from tests.helpers import random_faces, write_folder_layout
+from tests.helpers import random_faces, save_tiny, write_data, write_folder_layout
 
 
 @pytest.fixture

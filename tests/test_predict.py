@@ -18,8 +18,7 @@ from fer_core.predict import prediction_in_words
 from fer_core.store import ModelStore
 from fer_core.testing.face_drawing import photo
 from fer_core.training import train_model
-from tests.conftest import save_tiny
-from tests.helpers import write_folder_layout
+from tests.helpers import save_tiny, write_folder_layout
 
 
 @pytest.fixture

@@ -20,8 +20,7 @@ from fer_core.evaluate import (
     ten_crops,
 )
 from fer_core.store import ModelStore
-from tests.conftest import save_tiny
-from tests.helpers import random_faces, write_folder_layout
+from tests.helpers import random_faces, save_tiny, write_folder_layout
 
 
 def test_missing_corrupt_and_foreign_models_are_clear_errors(tmp_path: Path) -> None:

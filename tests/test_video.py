@@ -19,7 +19,7 @@ from fer_core.store import ModelStore
 from fer_core.testing.clips import dimmed, write_clip
 from fer_core.testing.face_drawing import photo
 from fer_core.video import FaceTracker, analyse_video, frames, video_info
-from tests.conftest import save_tiny
+from tests.helpers import save_tiny
 
 SCENE = photo((320, 240), [(120, 100, 60)])
 ORDER = (("happy", 1.0), ("sad", 0.62), ("surprise", 0.38))
