@@ -55,7 +55,7 @@ def live_ms(annotator: LiveAnnotator, frames: list[np.ndarray]) -> list[float]:
 def bench_model(name: str, clip: Path, seconds: float, frames: list[np.ndarray]) -> None:
     stored = ModelStore().get(name)
     network = stored.load_keras()
-    method = live_method(stored.own_method, stored.config.get("explanation_checks"))
+    method = live_method(stored.own_method, stored.method_checks())
     explainer = make_explainer(method, network, stored.gradcam_layer)
 
     def classify(faces: np.ndarray) -> np.ndarray:

@@ -16,10 +16,16 @@ from dashboard.server import keep_models_warm  # noqa: E402
 from dashboard.sources import dataset_input  # noqa: E402
 from dashboard.train.view import sidebar_status  # noqa: E402
 
-begin_turn()  # this run's model computations queue behind earlier clicks, ahead of later
-keep_models_warm()
-st.set_page_config(page_title="FER explained", page_icon=":material/mood:", layout="wide")
-page = navigation()
-dataset_input()
-sidebar_status()
-page.run()
+
+def run() -> None:
+    """One run of the script for one visitor: the page set up, its menu built, the page shown."""
+    begin_turn()  # this run's model computations queue behind earlier clicks, ahead of later
+    keep_models_warm()
+    st.set_page_config(page_title="FER explained", page_icon=":material/mood:", layout="wide")
+    page = navigation()
+    dataset_input()
+    sidebar_status()
+    page.run()
+
+
+run()

@@ -1,4 +1,4 @@
-"""Plotly figures of the tables in :mod:`.frames`, styled alike on every page.
+"""Plotly figures of the tables in :mod:`.tables`, styled alike on every page.
 
 Every builder takes a tidy table and returns a figure: a page shows it with ``st.plotly_chart``
 and offers the same table as CSV.
@@ -144,7 +144,7 @@ def accuracy_vs_cost(frame: pd.DataFrame, cost: str, label: str,
     return _styled(figure, height=340)
 
 
-def probabilities(proba: np.ndarray, classes: Sequence[str], height: int = 240) -> go.Figure:
+def probability_chart(proba: np.ndarray, classes: Sequence[str], height: int = 240) -> go.Figure:
     """A model's probability per emotion for one face, the predicted one highlighted."""
     top = int(np.argmax(proba))
     colours = ["#2f6db5" if i == top else "#b8c7dc" for i in range(len(classes))]

@@ -61,7 +61,7 @@ def annotator(stored: StoredModel, network: Any, with_map: bool) -> LiveAnnotato
     held = st.session_state.get("live_annotator")
     if held and held[0] == key:
         return held[1]
-    method = live_method(stored.own_method, stored.config.get("explanation_checks"))
+    method = live_method(stored.own_method, stored.method_checks())
     explainer = make_explainer(method, network, stored.gradcam_layer) if with_map else None
 
     def classify(faces: np.ndarray) -> np.ndarray:

@@ -33,8 +33,8 @@ from a terminal:
 
     python -m fer_core train --model custom_cnn --data /path/to/fer2013
 
-The study's shallow CNN (`custom_cnn`) trains in about 20 minutes on a laptop CPU; `fer_vgg`, the
-best, in about 80. Stored models land in `models/` (or `$FER_MODELS_DIR`) and appear here at once.
+The study's shallow CNN (`custom_cnn`) is the quickest to train on a laptop's CPU. Stored
+models land in `models/` (or `$FER_MODELS_DIR`) and appear here at once.
 """
 
 

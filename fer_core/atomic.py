@@ -44,7 +44,12 @@ def atomic_path(target: Path) -> Iterator[Path]:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def json_text(payload: Any) -> str:
+    """``payload`` as the project's JSON files hold it: indented, keys in their own order."""
+    return json.dumps(payload, indent=2, sort_keys=False) + "\n"
+
+
 def write_json(path: Path, payload: Any) -> None:
     """Write ``payload`` as indented JSON, atomically."""
     with atomic_path(Path(path)) as staged:
-        staged.write_text(json.dumps(payload, indent=2, sort_keys=False) + "\n", encoding="utf-8")
+        staged.write_text(json_text(payload), encoding="utf-8")

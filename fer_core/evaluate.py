@@ -123,9 +123,7 @@ def full_report(models: Sequence[keras.Model], classes: Sequence[str], dataset: 
     Several models are averaged as an ensemble. ``on_step(done, total, what)`` hears of each
     of the passes over the split (a big model takes minutes for all of them).
     """
-    part = dataset.split(split)
-    if not len(part):
-        raise ModelError(f"the dataset has no {split!r} split")
+    part = dataset.required_split(split)
     images, labels = align_to_classes(part, classes)
     modes = (None, *TTA_MODES)
     total = len(modes) * len(models)

@@ -12,7 +12,6 @@ import pandas as pd
 
 from .data import Dataset
 from .evaluate import align_to_classes, known_rows
-from .explain.metrics import SANE_BELOW
 from .store import StoredModel
 
 SAMPLE = 600  # test faces searched for an example: enough to find each kind, quick to predict
@@ -97,8 +96,7 @@ def failing_method(models: list[StoredModel]) -> tuple[StoredModel, str] | None:
     """A model and a method whose maps its validation check found nearly unchanged when the
     network's top layers were randomised."""
     for stored in models:
-        methods = (stored.config.get("explanation_checks") or {}).get("methods", {})
-        for method, checks in methods.items():
-            if checks.get("sanity") is not None and checks["sanity"] >= SANE_BELOW:
+        for method, checks in stored.method_checks().items():
+            if checks.sane is False:
                 return stored, method
     return None

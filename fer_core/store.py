@@ -14,20 +14,28 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import time
 import zipfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Iterator
 
-from .atomic import atomic_path
+from .atomic import atomic_path, json_text, write_json
 from .errors import ModelError, NameTaken
 from .paths import models_dir
+from .shared_cache import exclusive, holder, read_note
+
+if TYPE_CHECKING:
+    from .explain.metrics.checks import MethodChecks
 
 MODEL_FILE = "model.keras"
 NAME_PATTERN = re.compile(r"[A-Za-z0-9][\w.-]*")
 ENSEMBLE_FILE = "ensemble.json"
 FALLBACK_METHOD = "gradcam"  # the study's method, for a model whose default was never chosen
+TRAINING_LOCKS = ".training"
+"""The store's folder of lock files, one per name a run is training (hidden: not a model)."""
 
 
 def _read_json(path: Path) -> Any:
@@ -88,6 +96,15 @@ class StoredModel:
     def own_method(self) -> str:
         """The method its maps open with: its default, else the study's Grad-CAM."""
         return self.default_method or FALLBACK_METHOD
+
+    def method_checks(self) -> dict[str, MethodChecks]:
+        """What ``fer explain-defaults`` found of each method on validation faces (empty until
+        it has run): the page's verdicts and the live view's choice read it here."""
+        from .explain.metrics.checks import MethodChecks
+
+        found = self.config.get("explanation_checks") or {}
+        return {method: MethodChecks.of(checks, faces=found.get("n"), split=found.get("split"))
+                for method, checks in found.get("methods", {}).items()}
 
     @cached_property
     def history(self) -> list[dict[str, Any]]:
@@ -182,10 +199,43 @@ class ModelStore:
             raise NameTaken(f"{held}: choose another name, or ask to replace it")
 
     def free_name(self, base: str) -> str:
-        """``base`` if no model has it, else ``base_2``, ``base_3``...: a name that replaces
-        nothing."""
+        """``base`` if no model has it and no run is training it, else ``base_2``,
+        ``base_3``...: a name that replaces nothing."""
         candidates = (base, *(f"{base}_{i}" for i in range(2, 10_000)))
-        return next(c for c in candidates if not (self.root / c).exists())
+        return next(c for c in candidates
+                    if not (self.root / c).exists() and not self.training(c))
+
+    def _training_lock_file(self, name: str) -> Path:
+        check_name(name)
+        return self.root / TRAINING_LOCKS / f"{name}.lock"
+
+    def training(self, name: str) -> bool:
+        """Whether a run (of any process sharing this store) is training ``name`` now."""
+        if not NAME_PATTERN.fullmatch(name):
+            return False
+        path = self._training_lock_file(name)
+        if not path.is_file():
+            return False
+        with exclusive(path, shared=True) as free:
+            return free is None
+
+    @contextmanager
+    def training_lock(self, name: str, tries: int = 5) -> Iterator[None]:
+        """Hold ``name`` for a training run's life: while held, a second run asking for it (in
+        this process, another server or the command line) is refused with :class:`NameTaken`.
+        A lock file under ``.training/`` in the store, taken with ``flock``: the system lets go
+        of it when the process ends, however it ends. A few tries a tenth of a second apart
+        step over a :meth:`training` look that holds it for an instant."""
+        path = self._training_lock_file(name)
+        for attempt in range(tries):
+            with exclusive(path, note=holder()) as held:
+                if held is not None:
+                    yield
+                    return
+            time.sleep(0.1 if attempt < tries - 1 else 0)
+        who = read_note(path)
+        raise NameTaken(f"a run is already training {name}" + (f" ({who})" if who else "")
+                        + ": wait for it to end, or choose another name")
 
     def save(self, name: str, *, model=None, config: dict, history: list | None = None,
              metrics: dict | None = None, members: list[str] | None = None,
@@ -202,20 +252,19 @@ class ModelStore:
             staged.mkdir()
             if model is not None:
                 _inference_copy(model).save(staged / MODEL_FILE)
-            if members is not None:
-                (staged / ENSEMBLE_FILE).write_text(json.dumps({"members": members}, indent=2))
-            (staged / "config.json").write_text(json.dumps(config, indent=2))
-            if history is not None:
-                (staged / "history.json").write_text(json.dumps({"epochs": history}, indent=2))
-            if metrics is not None:
-                (staged / "metrics.json").write_text(json.dumps(metrics, indent=2))
+            files = {ENSEMBLE_FILE: None if members is None else {"members": members},
+                     "config.json": config,
+                     "history.json": None if history is None else {"epochs": history},
+                     "metrics.json": metrics}
+            for file, payload in files.items():
+                if payload is not None:
+                    (staged / file).write_text(json_text(payload), encoding="utf-8")
         return self.get(name)
 
     def update_config(self, name: str, changes: dict[str, Any]) -> StoredModel:
         """Set some keys of a stored model's ``config.json``, atomically; nothing else moves."""
         stored = self.get(name)
-        with atomic_path(stored.path / "config.json") as staged:
-            staged.write_text(json.dumps({**stored.config, **changes}, indent=2))
+        write_json(stored.path / "config.json", {**stored.config, **changes})
         return self.get(stored.path)
 
     def move(self, name: str, to: str, *, replace: bool = False,
@@ -226,8 +275,8 @@ class ModelStore:
         self.check_free(to, replace, allow_protected)
         with atomic_path(self.root / to) as staged:
             shutil.copytree(source.path, staged)
-            (staged / "config.json").write_text(json.dumps({**source.config, "name": to},
-                                                           indent=2))
+            (staged / "config.json").write_text(json_text({**source.config, "name": to}),
+                                                encoding="utf-8")
         shutil.rmtree(source.path)
         return self.get(to)
 

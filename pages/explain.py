@@ -65,7 +65,7 @@ with grid_col:
                            help="For a face the detector missed, or to see what the maps make "
                                 "of something that is not a face.")
     explained = face.is_face or anyway
-    grid = explanation_grid(face.face, chosen, methods if explained else [], style,
+    grid = explanation_grid(face.crop, chosen, methods if explained else [], style,
                             None if emotion == PREDICTED else emotion, face.truth)
     if explained:
         st.download_button("Download the grid (PNG)", grid.png, file_name="explanations.png",
@@ -90,6 +90,6 @@ if explained:
     further = st.segmented_control("Look further", [INSIDE, COVER], key="look_further",
                                    help="Computed only when asked, so the grid comes first")
     if further == INSIDE:
-        inside_network(face.face, chosen)
+        inside_network(face.crop, chosen)
     elif further == COVER:
-        cover_and_see(face.face, chosen)
+        cover_and_see(face.crop, chosen)

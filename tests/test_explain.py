@@ -26,6 +26,7 @@ from fer_core.explain.gradients import gradient_pass
 from fer_core.explain.methods import IntegratedGradients, SmoothGrad
 from fer_core.explain.metrics import (
     METRICS,
+    Perturbation,
     area_under,
     compare_methods,
     faithfulness,
@@ -193,8 +194,9 @@ def test_gradcam_points_at_the_mouth_that_decides(trained_on_mouths) -> None:
 def test_gradcam_is_more_faithful_than_random_maps(trained_on_mouths) -> None:
     model, test, predicted = trained_on_mouths
     heatmaps = make_explainer("gradcam", model, "features").explain(test.images, predicted)
-    ours = faithfulness(model, test.images, predicted, heatmaps, steps=16)
-    chance = faithfulness(model, test.images, predicted, random_maps(heatmaps.shape), steps=16)
+    how = Perturbation(steps=16)
+    ours = faithfulness(model, test.images, predicted, heatmaps, how)
+    chance = faithfulness(model, test.images, predicted, random_maps(heatmaps.shape), how)
     assert ours["deletion_auc"] < chance["deletion_auc"]
     assert ours["insertion_auc"] > chance["insertion_auc"]
     assert all(0 <= value <= 1 for value in (*ours.values(), *chance.values()))
@@ -205,8 +207,9 @@ def test_perturbation_curves_run_from_the_face_to_the_baseline(trained_on_mouths
     faces, classes = test.images[:4], predicted[:4]
     heatmaps = random_maps(faces.shape, seed=1)
     original = model.predict(faces[..., None].astype("float32"), verbose=0)[np.arange(4), classes]
-    deletion = perturbation_curves(model, faces, classes, heatmaps, "deletion", steps=8)
-    insertion = perturbation_curves(model, faces, classes, heatmaps, "insertion", steps=8)
+    how = Perturbation(steps=8)
+    deletion = perturbation_curves(model, faces, classes, heatmaps, "deletion", how)
+    insertion = perturbation_curves(model, faces, classes, heatmaps, "insertion", how)
     assert deletion.shape == insertion.shape == (4, 9)
     np.testing.assert_allclose(deletion[:, 0], original, atol=1e-5)
     np.testing.assert_allclose(insertion[:, -1], original, atol=1e-5)
@@ -219,7 +222,7 @@ def test_perturbation_curves_run_from_the_face_to_the_baseline(trained_on_mouths
 def test_compare_methods_has_a_row_per_model_and_method_plus_random(trained_on_mouths) -> None:
     model, test, _ = trained_on_mouths
     rows = compare_methods({"tiny": (model, "features")}, test.images[:12],
-                           methods=("gradcam", "saliency"), steps=8)
+                           methods=("gradcam", "saliency"), how=Perturbation(steps=8))
     assert [(row["model"], row["method"]) for row in rows] == [
         ("tiny", "gradcam"), ("tiny", "saliency"), ("tiny", BASELINE)]
     assert {"deletion_auc", "insertion_auc", "average_drop", "average_increase"} <= set(rows[0])
@@ -265,8 +268,9 @@ def test_each_method_finds_the_mouth_and_beats_random_maps(trained_on_mouths, me
     correct = predicted == test.labels
     heatmaps = make_explainer(method, model, "features").explain(test.images, predicted)
     assert pointing_game(heatmaps, test.regions, correct) >= 0.7
-    ours = faithfulness(model, test.images, predicted, heatmaps, steps=16)
-    chance = faithfulness(model, test.images, predicted, random_maps(heatmaps.shape), steps=16)
+    how = Perturbation(steps=16)
+    ours = faithfulness(model, test.images, predicted, heatmaps, how)
+    chance = faithfulness(model, test.images, predicted, random_maps(heatmaps.shape), how)
     assert ours["deletion_auc"] < chance["deletion_auc"]
     assert ours["insertion_auc"] > chance["insertion_auc"]
 
@@ -282,7 +286,8 @@ def test_occlusion_drops_most_where_the_mouth_is_covered(trained_on_mouths) -> N
 def test_sanity_and_stability_checks(trained_on_mouths) -> None:
     model, test, predicted = trained_on_mouths
     faces, classes = test.images[:20], predicted[:20]
-    rows = compare_methods({"tiny": (model, "features")}, faces, methods=("gradcam",), steps=8)
+    rows = compare_methods({"tiny": (model, "features")}, faces, methods=("gradcam",),
+                           how=Perturbation(steps=8))
     gradcam = rows[0]
     assert gradcam["sanity"] < 0.5  # random top layers: a different map
     assert gradcam["stability"] > 0.7  # a re-encoded or shifted face: nearly the same map

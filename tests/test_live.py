@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from fer_core.data import CLASSES
+from fer_core.explain.metrics import MethodChecks
 from fer_core.testing.face_drawing import photo
 from fer_core.video import LiveAnnotator, live_method
 from fer_core.video.live import HALF_LIFE
@@ -75,13 +76,13 @@ def test_no_face_in_view_is_said_on_the_frame() -> None:
 
 
 def test_the_live_map_is_a_one_pass_method() -> None:
-    checks = {"methods": {"gradcam": {"beats_random": 2, "stability": 0.9},
-                          "layercam": {"beats_random": 4, "stability": 0.8},
-                          "hirescam": {"beats_random": 4, "stability": 0.6},
-                          "scorecam": {"beats_random": 4, "stability": 0.95}}}
+    checks = {"gradcam": MethodChecks(beats_random=2, stability=0.9),
+              "layercam": MethodChecks(beats_random=4, stability=0.8),
+              "hirescam": MethodChecks(beats_random=4, stability=0.6),
+              "scorecam": MethodChecks(beats_random=4, stability=0.95)}
     assert live_method("hirescam", checks) == "hirescam"  # its own, quick already
     assert live_method("occlusion", checks) == "layercam"  # most faithful quick one
-    assert live_method("occlusion", None) == "gradcam"  # nothing measured: the study's
+    assert live_method("occlusion", {}) == "gradcam"  # nothing measured: the study's
 
 
 def test_a_frame_passed_on_unread_keeps_the_last_faces() -> None:

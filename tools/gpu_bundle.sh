@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Build gpu_bundle/ (ignored by git): what a GPU machine without TensorFlow needs to train here.
 # It holds the Keras wheels such a machine lacks (keras, namex, optree for Python 3.12) and the
-# FER2013 image folders (train/ and test/, about 58 MB). See README, "Training on a GPU machine".
+# FER2013 image folders (train/ and test/, about 58 MB). See docs/models.md, "Training under JAX on a GPU machine".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 shared="${SHARED_DIR:-../shared}"

@@ -30,10 +30,10 @@ PHOTO_WIDTH = 320  # pixels at most: the photo with its boxes, not a banner abov
 
 @dataclass(frozen=True)
 class Picked:
-    """The face to explain (uint8 48x48), for a dataset sample its label, and whether it is a
+    """The crop to explain (uint8 48x48), for a dataset sample its label, and whether it is a
     face at all (a photo where none was found gives its centre, which is not)."""
 
-    face: np.ndarray
+    crop: np.ndarray
     truth: str | None = None
     is_face: bool = True
 

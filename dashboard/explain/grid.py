@@ -13,13 +13,13 @@ import streamlit as st
 from PIL import Image
 
 from fer_core.explain import BASELINE, method_class, overlay
-from fer_core.explain.metrics import METRICS, SANE_BELOW, STABLE_ABOVE
+from fer_core.explain.metrics import METRICS
 from fer_core.predict import prediction_in_words
 from fer_core.store import StoredModel
 
 from ..compute import MODEL_TIME
 from ..explaining import explanations, methods_for, probabilities
-from ..figures import probabilities as probability_chart
+from ..figures import probability_chart
 from ..layout import wrapping_columns
 from ..messages import user_errors
 from ..pictures import enlarged, grid_png
@@ -58,15 +58,14 @@ def verdict(stored: StoredModel, method: str, beats: int | None) -> str:
     """One map in words: how it fares against random maps on this face, then what the model's
     validation checks say of the method (stability, sanity), flagged where they fail."""
     words = [f"beats random maps on {beats} of {len(METRICS)} scores here"]
-    checks = (stored.config.get("explanation_checks") or {}).get("methods", {}).get(method)
-    if checks:
-        if checks.get("stability") is not None:
-            words.append("stable" if checks["stability"] >= STABLE_ABOVE
-                         else ":orange[unstable: a re-encoded or shifted face changes it]")
-        if checks.get("sanity") is not None:
-            words.append("passes the sanity check" if checks["sanity"] < SANE_BELOW
-                         else ":orange[fails the sanity check: nearly the same map with "
-                              "random weights]")
+    checks = stored.method_checks().get(method)
+    if checks and checks.stable is not None:
+        words.append("stable" if checks.stable
+                     else ":orange[unstable: a re-encoded or shifted face changes it]")
+    if checks and checks.sane is not None:
+        words.append("passes the sanity check" if checks.sane
+                     else ":orange[fails the sanity check: nearly the same map with random "
+                          "weights]")
     return "; ".join(words)
 
 

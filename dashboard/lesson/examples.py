@@ -57,8 +57,8 @@ def sanity_pair(stored: StoredModel, method: str, faces: np.ndarray) -> None:
         scrambled = randomised_top(model, stored.gradcam_layer)
         random = make_explainer(method, scrambled, stored.gradcam_layer).explain(faces)
     alike = rank_correlation(trained, random)
-    checks = stored.config["explanation_checks"]
-    average = checks["methods"][method]["sanity"]
+    checks = stored.method_checks()[method]
+    average = checks.sanity
     typical = int(np.argmin(np.abs(alike - average)))
     face = faces[typical]
     left, middle, right = wrapping_columns("sanity-pair", 3, 9)
@@ -68,7 +68,7 @@ def sanity_pair(stored: StoredModel, method: str, faces: np.ndarray) -> None:
     right.image(overlay(face, random[typical], size=192), caption=f"{method}, top layers random")
     st.caption(f"How alike the two maps are, as a rank correlation (1: the same order of "
                f"pixels, 0: unrelated): {alike[typical]:.2f} on this face, {average:.2f} on "
-               f"average over {checks.get('n', 'the')} {checks.get('split', 'validation')} "
+               f"average over {checks.faces or 'the'} {checks.split or 'validation'} "
                f"faces, where {SANE_BELOW} or more fails the check. This face is the most "
                f"typical of {len(faces)}: its maps are as alike as the average says.")
 

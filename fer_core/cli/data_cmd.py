@@ -7,6 +7,7 @@ import json
 
 from ..cleaning import Audit, audit
 from ..data import load_dataset
+from .common import JSON
 
 PATH_HELP = "fer2013.csv, a folder holding it, or an image-folder root"
 
@@ -14,15 +15,14 @@ PATH_HELP = "fer2013.csv, a folder holding it, or an image-folder root"
 def register(commands: argparse._SubParsersAction) -> None:
     data = commands.add_parser("data", help="inspect a FER2013 dataset")
     actions = data.add_subparsers(dest="action", required=True, metavar="ACTION")
-    summary = actions.add_parser("summary", help="image counts per split and class")
+    summary = actions.add_parser("summary", help="image counts per split and class", parents=[JSON])
     summary.add_argument("path", help=PATH_HELP)
-    summary.add_argument("--json", action="store_true", help="print JSON")
     summary.set_defaults(handler=run_summary, uses_models=False)
     check = actions.add_parser(
-        "audit", help="find duplicates, train/test leakage, conflicting labels and blank images"
+        "audit", help="find duplicates, train/test leakage, conflicting labels and blank images",
+        parents=[JSON]
     )
     check.add_argument("path", help=PATH_HELP)
-    check.add_argument("--json", action="store_true", help="print counts and every finding as JSON")
     check.add_argument(
         "--out", metavar="FILE",
         help="write every finding to FILE (CSV if it ends in .csv, else JSON)",

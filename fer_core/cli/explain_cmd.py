@@ -1,4 +1,6 @@
-"""``explain`` (heatmaps of each face in a photo) and ``explain-metrics`` (are they faithful?)."""
+"""``explain`` (heatmaps of each face in a photo), ``explain-metrics`` (are they faithful?),
+``explain-defaults`` (each model's own method, chosen on validation) and ``explain-classes``
+(maps averaged per emotion)."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ import numpy as np
 from ..errors import ModelError
 from ..paths import cache_dir
 from ..store import StoredModel
+from .common import JSON, add_method_option
 
 OVERLAY_SIZE = 192  # pixels: a 48x48 face upscaled 4x reads well in a report or a viewer
 # Method names are checked against the library's registry when a command runs: building the
@@ -23,31 +26,28 @@ SPLITS = ("val", "test")
 
 def register(commands: argparse._SubParsersAction) -> None:
     explain = commands.add_parser(
-        "explain", help="heatmaps of what each model looks at, for each face of a photo")
+        "explain", help="heatmaps of what each model looks at, for each face of a photo",
+        parents=[JSON])
     explain.add_argument("--model", action="append", required=True,
                          help="stored model name or folder; repeat to compare models")
     explain.add_argument("--image", required=True, help="a photo or a face crop")
-    explain.add_argument("--method", action="append",
-                         help=f"{METHOD_HELP}; repeat for several (default: each model's own, "
-                              "chosen on the validation split, else gradcam)")
+    add_method_option(explain, f"{METHOD_HELP}; several to compare (default: each model's "
+                               "own, chosen on the validation split, else gradcam)")
     explain.add_argument("--class", dest="class_name",
                          help="explain this class (e.g. happy) instead of the predicted one")
     explain.add_argument("--out", help="folder for the overlay PNGs (default: the project's "
                                        "cache, .cache/explanations/, out of the checkout's files)")
-    explain.add_argument("--json", action="store_true", help="print JSON")
     explain.set_defaults(handler=run_explain)
 
     metrics = commands.add_parser(
         "explain-metrics",
         help="faithfulness, sanity and stability of explanation methods on dataset faces, "
-             "next to random maps")
+             "next to random maps", parents=[JSON])
     _add_sample_arguments(metrics, default_split="test")
-    metrics.add_argument("--methods", nargs="+",
-                         help=f"methods to compare, each {METHOD_HELP}, or 'default' for each "
-                              "model's own (default: all); the random maps are always compared")
+    add_method_option(metrics, f"methods to compare, each {METHOD_HELP}, or 'default' for each "
+                               "model's own (default: all); the random maps are always compared")
     metrics.add_argument("--no-checks", dest="checks", action="store_false",
                          help="skip the sanity and stability checks (faster)")
-    metrics.add_argument("--json", action="store_true", help="print JSON")
     metrics.add_argument("--markdown", action="store_true",
                          help="print a Markdown table (docs/explanations.md's)")
     metrics.set_defaults(handler=run_explain_metrics)
@@ -55,10 +55,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     defaults = commands.add_parser(
         "explain-defaults",
         help="choose each model's CAM layer and default method on the validation split and "
-             "record them in its config.json")
+             "record them in its config.json", parents=[JSON])
     _add_sample_arguments(defaults, default_split="val")
     defaults.add_argument("--dry-run", action="store_true", help="print, record nothing")
-    defaults.add_argument("--json", action="store_true", help="print JSON")
     defaults.set_defaults(handler=run_explain_defaults)
     _add_classes_command(commands)
 
@@ -67,7 +66,8 @@ def _add_classes_command(commands: argparse._SubParsersAction) -> None:
     classes = commands.add_parser(
         "explain-classes",
         help="what a model looks at for each emotion: its average map over the test faces of "
-             "that emotion, and the share of it on the eyes and brows, nose, mouth and the rest")
+             "that emotion, and the share of it on the eyes and brows, nose, mouth and the rest",
+             parents=[JSON])
     classes.add_argument("--model", required=True, help="stored model name or folder")
     classes.add_argument("--data", required=True, help="dataset path; test/ alone is enough")
     classes.add_argument("--method", help=f"{METHOD_HELP} (default: the model's own)")
@@ -76,7 +76,6 @@ def _add_classes_command(commands: argparse._SubParsersAction) -> None:
     classes.add_argument("--beside-model", action="store_true",
                          help="store the averages in the model's folder (emotion_maps/), to "
                               "ship them with it: the Emotions page then opens at once")
-    classes.add_argument("--json", action="store_true", help="print JSON")
     classes.set_defaults(handler=run_explain_classes)
 
 
@@ -144,7 +143,7 @@ def run_explain(args: argparse.Namespace) -> int:
     from ..faces import find_faces, read_image
     from ..store import ModelStore
 
-    _known(args.method)
+    _known(args.methods)
     models = member_models(ModelStore(), args.model)
     search = find_faces(read_image(args.image))
     crops = np.stack([face.crop for face in search.faces])
@@ -153,7 +152,7 @@ def run_explain(args: argparse.Namespace) -> int:
     faces = [{"box": face.box._asdict(), "source": face.source, "models": {}}
              for face in search.faces]
     for stored in models:
-        results = _explain_model(stored, crops, args.method, args.class_name,
+        results = _explain_model(stored, crops, args.methods, args.class_name,
                                  out / Path(args.image).stem)
         for face, result in zip(faces, results, strict=True):
             face["models"][stored.name] = result
@@ -171,9 +170,7 @@ def _sample(args: argparse.Namespace) -> np.ndarray:
 
     if args.n < 1:
         raise ModelError(f"--n must be at least 1, got {args.n}")
-    part = load_dataset(args.data).split(args.split)
-    if not len(part):
-        raise ModelError(f"the dataset at {args.data} has no {args.split!r} split")
+    part = load_dataset(args.data).required_split(args.split)
     pick = np.random.default_rng(args.seed).choice(len(part), min(args.n, len(part)),
                                                    replace=False)
     return part.images[np.sort(pick)]

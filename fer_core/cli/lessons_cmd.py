@@ -14,6 +14,7 @@ import numpy as np
 
 from ..errors import ModelError
 from ..store import StoredModel
+from .common import JSON
 
 FACE_PICTURE = 144  # pixels: a 48x48 face or map upscaled 3x
 
@@ -21,19 +22,20 @@ FACE_PICTURE = 144  # pixels: a 48x48 face or map upscaled 3x
 def register(commands: argparse._SubParsersAction) -> None:
     mistakes = commands.add_parser(
         "mistakes", help="the test faces of one emotion that a model takes for another, surest "
-                         "first, each with its map and what the data audit says of it")
+                         "first, each with its map and what the data audit says of it",
+                         parents=[JSON])
     mistakes.add_argument("--model", required=True, help="stored model name or folder")
     mistakes.add_argument("--data", required=True, help="dataset path; test/ alone is enough")
     mistakes.add_argument("--true", required=True, help="the faces' labelled emotion")
     mistakes.add_argument("--predicted", required=True, help="the emotion the model gave them")
     mistakes.add_argument("--n", type=int, default=12, help="faces shown (default 12)")
     mistakes.add_argument("--out", default="mistakes", help="folder for the map PNGs")
-    mistakes.add_argument("--json", action="store_true", help="print JSON")
     mistakes.set_defaults(handler=run_mistakes)
 
     inside = commands.add_parser(
         "inside", help="what the network sees inside: the strongest feature maps of each "
-                       "block for the largest face of a photo, from 48x48 to the last block")
+                       "block for the largest face of a photo, from 48x48 to the last block",
+                       parents=[JSON])
     _add_face_arguments(inside, several=False)
     inside.add_argument("--channels", type=int, default=8,
                         help="strongest channels per block (default 8)")
@@ -42,7 +44,8 @@ def register(commands: argparse._SubParsersAction) -> None:
 
     cover = commands.add_parser(
         "cover", help="cover a part of the largest face of a photo and see each model's "
-                      "probability change, beside the share of its map on that part")
+                      "probability change, beside the share of its map on that part",
+                      parents=[JSON])
     _add_face_arguments(cover, several=True)
     cover.add_argument("--part", action="append",
                        help="a part of the face (e.g. mouth; a wrong name lists them) or a cell "
@@ -52,11 +55,11 @@ def register(commands: argparse._SubParsersAction) -> None:
 
     lesson = commands.add_parser(
         "lesson", help="the Lesson page's five faces for a model: a confident right answer, fear "
-                       "taken for surprise, a train/test leak, a non-face, a failing map")
+                       "taken for surprise, a train/test leak, a non-face, a failing map",
+                       parents=[JSON])
     lesson.add_argument("--model", required=True, help="stored model name or folder")
     lesson.add_argument("--data", required=True, help="dataset path; test/ alone is enough")
     lesson.add_argument("--out", help="folder for the five faces as PNGs")
-    lesson.add_argument("--json", action="store_true", help="print JSON")
     lesson.set_defaults(handler=run_lesson)
 
 
@@ -65,7 +68,6 @@ def _add_face_arguments(parser: argparse.ArgumentParser, several: bool) -> None:
                         help="stored model name or folder" + ("; repeat to compare models"
                                                               if several else ""))
     parser.add_argument("--image", required=True, help="a photo or a face crop")
-    parser.add_argument("--json", action="store_true", help="print JSON")
 
 
 def _single(name: str) -> StoredModel:

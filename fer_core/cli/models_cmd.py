@@ -1,4 +1,4 @@
-"""``models``, ``train`` and ``evaluate``."""
+"""``models``, ``train``, ``export`` and ``evaluate``."""
 
 from __future__ import annotations
 
@@ -10,11 +10,12 @@ import threading
 from pathlib import Path
 
 from ..errors import ModelError, NameTaken
+from .common import JSON
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    listing = commands.add_parser("models", help="list model families and stored models")
-    listing.add_argument("--json", action="store_true", help="print JSON")
+    listing = commands.add_parser(
+        "models", help="list model families and stored models", parents=[JSON])
     listing.add_argument("--markdown", action="store_true",
                          help="print the stored models as the README's Markdown table")
     listing.set_defaults(handler=run_models)
@@ -43,7 +44,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
     export = commands.add_parser(
         "export", help="write a stored model as TensorFlow Lite or ONNX, checked to predict "
-                       "as the stored model does")
+                       "as the stored model does", parents=[JSON])
     export.add_argument("--model", required=True, help="stored model name or folder")
     export.add_argument("--format", required=True, choices=("tflite", "onnx"))
     export.add_argument("--out", help="file to write (default: exports/<model>.<format>)")
@@ -51,16 +52,15 @@ def register(commands: argparse._SubParsersAction) -> None:
                         help="average each face with its mirror inside the file")
     export.add_argument("--data", help="check on this dataset's first 64 test faces "
                                        "(default: 64 random images)")
-    export.add_argument("--json", action="store_true", help="print JSON")
     export.set_defaults(handler=run_export)
 
-    evaluate = commands.add_parser("evaluate", help="evaluate stored models (and their ensemble)")
+    evaluate = commands.add_parser(
+        "evaluate", help="evaluate stored models (and their ensemble)", parents=[JSON])
     evaluate.add_argument("--model", action="append", required=True,
                           help="stored model name or folder; repeat for an ensemble")
     evaluate.add_argument("--data", required=True, help="dataset path; test/ alone is enough")
     evaluate.add_argument("--split", default="test", choices=("train", "val", "test"))
     evaluate.add_argument("--tta", choices=("flip", "tencrop"), help="test-time augmentation")
-    evaluate.add_argument("--json", action="store_true", help="print JSON")
     evaluate.add_argument("--save", metavar="NAME",
                           help="store the models' ensemble under NAME (figures on the test split)")
     evaluate.add_argument("--replace", action="store_true",
@@ -122,17 +122,19 @@ def run_train(args: argparse.Namespace) -> int:
         print("\nstopping after this batch (Ctrl-C again to abort without saving)...")
         stop.set()
 
-    previous = signal.signal(signal.SIGINT, request_stop)
-    try:
-        stored, reused = train_model(family, args.data, overrides=overrides, name=name,
-                                     store=store, resume=args.resume, force=args.force,
-                                     init_from=args.init_from, max_minutes=args.max_minutes,
-                                     progress=ConsoleProgress(), stop=stop,
-                                     replace=args.replace)
-    except NameTaken as exc:
-        raise NameTaken(f"{exc} (--out models/OTHER_NAME, or --replace)") from None
-    finally:
-        signal.signal(signal.SIGINT, previous)
+    # held for the run's life: a server or another `fer train` training this name is refused
+    with store.training_lock(name or family):
+        previous = signal.signal(signal.SIGINT, request_stop)
+        try:
+            stored, reused = train_model(family, args.data, overrides=overrides, name=name,
+                                         store=store, resume=args.resume, force=args.force,
+                                         init_from=args.init_from, max_minutes=args.max_minutes,
+                                         progress=ConsoleProgress(), stop=stop,
+                                         replace=args.replace)
+        except NameTaken as exc:
+            raise NameTaken(f"{exc} (--out models/OTHER_NAME, or --replace)") from None
+        finally:
+            signal.signal(signal.SIGINT, previous)
     if reused:
         print(f"already stored with the same settings and data: {stored.path} (--force retrains)")
     metrics = stored.metrics or {}
@@ -189,9 +191,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
     chosen = member_models(store, args.model)
     classes = chosen[0].classes
     dataset = load_dataset(args.data)
-    part = dataset.split(args.split)
-    if not len(part):
-        raise ModelError(f"the dataset at {args.data} has no {args.split!r} split")
+    part = dataset.required_split(args.split)
     images, labels = align_to_classes(part, classes)
     probabilities = [predict_proba(m.load_keras(), images, args.tta) for m in chosen]
     reports = [{"model": m.name, **classification_metrics(labels, p, classes)}

@@ -7,17 +7,19 @@ import json
 import sys
 from typing import Any
 
+from .common import JSON
+
 
 def register(commands: argparse._SubParsersAction) -> None:
     predict = commands.add_parser(
-        "predict", help="the emotions of every face in photos (files or folders, recursively)")
+        "predict", help="the emotions of every face in photos (files or folders, recursively)",
+        parents=[JSON])
     predict.add_argument("paths", nargs="+", metavar="PATH", help="photos or folders of photos")
     predict.add_argument("--model", action="append", required=True,
                          help="stored model or ensemble name or folder; repeat to compare")
     predict.add_argument("--labels-from-folders", action="store_true",
                          help="each photo's parent folder names its emotion (<emotion>/<file>): "
                               "also print accuracy, recall and a confusion table")
-    predict.add_argument("--json", action="store_true", help="print JSON")
     predict.set_defaults(handler=run_predict)
 
 

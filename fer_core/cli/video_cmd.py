@@ -6,17 +6,18 @@ import argparse
 import json
 import sys
 
+from .common import JSON
+
 
 def register(commands: argparse._SubParsersAction) -> None:
     video = commands.add_parser(
-        "video", help="the emotions of every face in a video file, frame by frame")
+        "video", help="the emotions of every face in a video file, frame by frame", parents=[JSON])
     video.add_argument("path", metavar="PATH", help="mp4, webm, mov, avi, mkv or animated GIF")
     video.add_argument("--model", action="append", required=True,
                        help="stored model or ensemble name or folder; repeat to compare")
     video.add_argument("--every", type=int, default=1, metavar="N",
                        help="analyse every N-th frame (default: every frame)")
     video.add_argument("--csv", metavar="FILE", help="also write one row per frame, face and model")
-    video.add_argument("--json", action="store_true", help="print JSON")
     video.set_defaults(handler=run_video)
 
 

@@ -8,6 +8,7 @@ from functools import cached_property
 
 import numpy as np
 
+from ..errors import DataError
 from .classes import SPLITS
 
 
@@ -48,6 +49,13 @@ class Dataset:
     def split(self, name: str) -> "Dataset":
         """Only the rows of one split (``train``, ``val`` or ``test``)."""
         return self.select(self.splits == name)
+
+    def required_split(self, name: str) -> "Dataset":
+        """The rows of one split that a command cannot do without, or a clear error."""
+        part = self.split(name)
+        if not len(part):
+            raise DataError(f"the dataset at {self.source} has no {name!r} images")
+        return part
 
     @property
     def split_names(self) -> list[str]:

@@ -1,5 +1,5 @@
 """One face explained by several methods of one model, every map scored, in as few model calls
-as the methods allow: what the Explain page and the CLI show for a photo."""
+as the methods allow: what the Explain page shows for a face."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import keras
 import numpy as np
 
 from .methods import BASELINE, make_explainer
+from .metrics.perturbation import Perturbation
 from .metrics.scores import METRICS, beats_random, face_scores
 
 
@@ -38,7 +39,7 @@ def explain_face(model: keras.Model, layer: str | None, methods: Sequence[str],
     maps = np.stack([make_explainer(m, model, layer).explain(face[None], target)[0]
                      for m in ordered])
     faces = np.repeat(face[None], len(maps), axis=0)
-    per_face = face_scores(model, faces, np.full(len(maps), target), maps, steps)
+    per_face = face_scores(model, faces, np.full(len(maps), target), maps, Perturbation(steps))
     rows = [{name: float(per_face[name][i]) for name in METRICS} for i in range(len(maps))]
     chance = rows[-1]
     return {method: MethodResult(method, heatmap, row,

@@ -82,8 +82,8 @@ class HaarFaceDetector:
 
 def has_eyes(gray: np.ndarray, box: Box) -> bool:
     """Whether OpenCV's eye cascade finds an eye in the upper 60% of ``box``: a second check
-    that a box is a face. On FER2013 faces placed in photos it finds one in 86% of the faces;
-    on coins and cells the face cascade took for faces, in one box of seven."""
+    that a box is a face: it finds an eye in most real faces and in few of the coins and cells
+    the face cascade takes for faces (`python -m benchmarks.bench_detector`)."""
     x, y, w, h = box
     upper = gray[y:y + max(1, int(h * 0.6)), x:x + w]
     if upper.size == 0:

@@ -6,15 +6,11 @@ network), this keeps VGG16's 13 conv layers and drops its last pooling: block 5 
 the extra block (two conv layers with batch norm, then max-pooling) brings it to 1x1.
 
 VGG16's own conv layers are batch-normalised by default (the ``batch_norm`` option), as VGG16-BN
-is. Plain VGG16 from scratch, trained with the study's recipe on FER2013 (Adam 1e-4, batch 32),
-stayed at the majority class (25% accuracy) for all five epochs it ran before early stopping,
-about an hour on this project's CPU; He initialisation did not rescue it on a 4,000-face trial.
-``--set batch_norm=false`` builds the plain network. The batch-normalised one learns, and with
-the study's recipe (no augmentation) overfits after two epochs: 48% on PublicTest. Augmentation
-does not lift that recipe: validation loss is still lowest at epoch 2 and noisy after it, so
-patience 3 stops the run at epoch 5 with weights that score 44.6%. Early stopping is what caps
-it: ``fer_vgg``'s schedule (augmentation, one 30-epoch cosine cycle from Adam's 1e-4, the last
-epoch kept) takes the same network to 64.6% (66.3% with ten-crop), the study's figure.
+is: plain VGG16 from scratch, with the study's recipe, stays at the majority class
+(``--set batch_norm=false`` builds it). The batch-normalised network learns, but the study's
+early stopping on validation loss ends it within a few epochs, before it generalises; ``fer_vgg``'s
+schedule (augmentation, one cosine cycle, the last epoch kept) takes the same network to the
+study's figure. The runs: docs/experiments.md.
 
 The study lists no dropout for this network, and a 0.5 dropout in a narrow dense head kept our
 other from-scratch networks at the majority class for epochs (see ``fer_vgg``), so the head has
@@ -58,7 +54,6 @@ VGG16_MODIFIED = register(ModelSpec(
     gradcam_layer="extra_conv2_relu",
     study_accuracy=0.637,
     options={"batch_norm": True},
-    # Measured on 6,000 faces, 2 epochs: Adam at 1e-4 learns (45% train accuracy), Adam's
-    # default 1e-3 and SGD at 0.01 stay at the majority class.
+    # Adam's default 1e-3 and SGD at 0.01 left it at the majority class on short trials.
     defaults={"learning_rate": 1e-4},
 ))

@@ -13,7 +13,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import cv2
@@ -22,6 +22,7 @@ from PIL import Image
 
 from ..explain.heatmaps import COLORMAPS
 from ..explain.methods import EXPLAINERS
+from ..explain.metrics.checks import MethodChecks
 from ..faces import Box, upright_faces
 from .tracking import FaceTracker
 
@@ -49,16 +50,16 @@ Explain = Callable[[np.ndarray, int], np.ndarray]
 """One face (48, 48) uint8 and a class to its map (48, 48) in [0, 1]."""
 
 
-def live_method(own: str, checks: dict[str, dict] | None) -> str:
+def live_method(own: str, checks: Mapping[str, MethodChecks]) -> str:
     """The method whose map follows the camera: the model's own one if it takes a single pass,
     else the one-pass method that beat random maps on most validation scores (its stored
-    ``explanation_checks``; steadier maps first among equals), else Grad-CAM."""
+    checks, ``StoredModel.method_checks()``; steadier maps first among equals), else Grad-CAM."""
     if EXPLAINERS[own].one_pass:
         return own
-    verdicts = (checks or {}).get("methods", {})
     quick = [m for m, cls in EXPLAINERS.items() if cls.one_pass and cls.uses_layer]
-    return max(quick, key=lambda m: (verdicts.get(m, {}).get("beats_random") or 0,
-                                     verdicts.get(m, {}).get("stability") or 0.0,
+    unchecked = MethodChecks()
+    return max(quick, key=lambda m: (checks.get(m, unchecked).beats_random or 0,
+                                     checks.get(m, unchecked).stability or 0.0,
                                      m == "gradcam"))
 
 

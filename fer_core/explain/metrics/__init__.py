@@ -5,7 +5,7 @@ pointing game against known regions, sanity and stability checks, and the compar
 each next to random maps.
 """
 
-from .checks import SANE_BELOW, STABLE_ABOVE, rank_correlation, stability
+from .checks import SANE_BELOW, STABLE_ABOVE, MethodChecks, rank_correlation, stability
 from .faithfulness import (
                            best_row,
                            compare_methods,
@@ -13,7 +13,13 @@ from .faithfulness import (
                            format_markdown,
                            format_table,
 )
-from .perturbation import area_under, baseline_images, perturbation_curves, saliency_ranks
+from .perturbation import (
+    Perturbation,
+    area_under,
+    baseline_images,
+    perturbation_curves,
+    saliency_ranks,
+)
 from .pointing import pointing_game
 from .scores import (
                            METRICS,
@@ -27,8 +33,9 @@ from .scores import (
 )
 
 __all__ = [
-    "METRICS", "SANE_BELOW", "SCORE", "SCORES", "STABLE_ABOVE", "Score", "area_under",
-    "baseline_images", "beats_random", "best_row", "bootstrap_interval", "compare_methods",
+    "METRICS", "MethodChecks", "Perturbation", "SANE_BELOW", "SCORE", "SCORES", "STABLE_ABOVE",
+    "Score", "area_under", "baseline_images", "beats_random", "best_row", "bootstrap_interval",
+    "compare_methods",
     "earns_default", "face_scores", "faithfulness", "format_markdown", "format_table",
     "perturbation_curves", "pointing_game", "rank_correlation", "saliency_ranks", "stability",
 ]

@@ -11,6 +11,8 @@ maps, averaged over faces: near 1 means "the same map".
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass, fields
+from typing import Any, Mapping
 
 import keras
 import numpy as np
@@ -19,6 +21,35 @@ from scipy.stats import rankdata
 
 SANE_BELOW = 0.5  # rank correlation with the randomised model's maps
 STABLE_ABOVE = 0.7  # rank correlation under a re-encoding or a one-pixel shift
+
+
+@dataclass(frozen=True)
+class MethodChecks:
+    """What the checks found of one method's maps on a model's validation faces (kept in its
+    config.json by ``fer explain-defaults``); None where a check was not run."""
+
+    beats_random: int | None = None
+    sanity: float | None = None
+    random_logit: float | None = None
+    stability: float | None = None
+    faces: int | None = None
+    split: str | None = None
+
+    @classmethod
+    def of(cls, found: Mapping[str, Any], **sample: Any) -> MethodChecks:
+        """From a results row or a config entry: the checks' keys, the rest ignored."""
+        names = {item.name for item in fields(cls)}
+        return cls(**{key: value for key, value in found.items() if key in names}, **sample)
+
+    @property
+    def sane(self) -> bool | None:
+        """The maps change when the top layers are randomised (None: not checked)."""
+        return None if self.sanity is None else self.sanity < SANE_BELOW
+
+    @property
+    def stable(self) -> bool | None:
+        """A re-encoded or shifted face gets nearly the same map (None: not checked)."""
+        return None if self.stability is None else self.stability >= STABLE_ABOVE
 
 
 def rank_correlation(first: np.ndarray, second: np.ndarray) -> np.ndarray:

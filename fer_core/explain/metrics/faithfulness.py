@@ -17,11 +17,13 @@ from ..methods import BASELINE, METHODS, make_explainer
 from .checks import (
     SANE_BELOW,
     STABLE_ABOVE,
+    MethodChecks,
     other_classes,
     randomised_top,
     rank_correlation,
     stability,
 )
+from .perturbation import Perturbation
 from .scores import (
     METRICS,
     SCORE,
@@ -36,8 +38,8 @@ CHECKED_FACES = 100  # correlations settle on far fewer faces than the scores' i
 
 
 def _row(model: keras.Model, images: np.ndarray, classes: np.ndarray, maps: np.ndarray,
-         steps: int, baseline: str) -> dict[str, Any]:
-    per_face = face_scores(model, images, classes, maps, steps, baseline)
+         how: Perturbation) -> dict[str, Any]:
+    per_face = face_scores(model, images, classes, maps, how)
     row: dict[str, Any] = {"n": len(images)}
     for name, values in per_face.items():
         row[name] = float(values.mean())
@@ -67,9 +69,9 @@ def _checks(model: keras.Model, layer: str | None, method: str, images: np.ndarr
 def earns_default(row: Mapping[str, Any], chance: Mapping[str, Any]) -> bool:
     """Beats random maps on deletion and insertion with separate 95% intervals, passes the
     sanity check and is stable: a default the page would flag would teach the wrong lesson."""
-    sane = row.get("sanity") is None or row["sanity"] < SANE_BELOW
-    stable = row.get("stability") is None or row["stability"] >= STABLE_ABOVE
-    return sane and stable and all(clearly_beats_random(row, chance, name) for name in DECIDING)
+    checks = MethodChecks.of(row)
+    passes = checks.sane is not False and checks.stable is not False
+    return passes and all(clearly_beats_random(row, chance, name) for name in DECIDING)
 
 
 def best_row(rows: Sequence[Mapping[str, Any]]) -> Mapping[str, Any] | None:
@@ -90,8 +92,7 @@ def compare_methods(
     methods: Sequence[str] = METHODS,
     defaults: Mapping[str, str | None] | None = None,
     checks: bool = True,
-    steps: int = 20,
-    baseline: str = "blur",
+    how: Perturbation = Perturbation(),
 ) -> list[dict[str, Any]]:
     """One row per model and method (the ``random`` row always among them): each score with
     its 95% interval, explaining the model's own predictions, how many scores beat random
@@ -108,7 +109,7 @@ def compare_methods(
         for method in ordered:
             maps = make_explainer(method, model, layer).explain(images, classes)
             row = {"model": name, "method": method,
-                   **_row(model, images, classes, maps, steps, baseline)}
+                   **_row(model, images, classes, maps, how)}
             if checks:
                 few = slice(0, CHECKED_FACES)
                 row.update(_checks(model, layer, method, images[few], classes[few], maps[few],

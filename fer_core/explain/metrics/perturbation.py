@@ -12,6 +12,8 @@ start or end every curve of every map of it.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import cv2
 import keras
 import numpy as np
@@ -22,6 +24,15 @@ from ...inference import forward
 MODES = ("deletion", "insertion")
 BASELINES = ("blur", "mean")
 CHUNK = 64  # maps per model call: CHUNK x (2 x (steps + 1) + 2) perturbed faces
+
+
+@dataclass(frozen=True)
+class Perturbation:
+    """How a map's pixels are taken away (deletion) or given back (insertion): in ``steps``
+    equal shares, a removed pixel taking the ``baseline``'s value (:func:`baseline_images`)."""
+
+    steps: int = 20
+    baseline: str = "blur"
 
 
 def baseline_images(images: np.ndarray, kind: str = "blur") -> np.ndarray:
@@ -45,35 +56,30 @@ def saliency_ranks(heatmaps: np.ndarray) -> np.ndarray:
     return ranks.reshape(heatmaps.shape)
 
 
-def _sequences(images: np.ndarray, heatmaps: np.ndarray, steps: int,
-               baseline: str) -> np.ndarray:
+def _sequences(images: np.ndarray, heatmaps: np.ndarray, how: Perturbation) -> np.ndarray:
     """(N, 2 x (steps + 1) + 2, 48, 48): the deletion steps, the insertion steps, the face and
     the face times its map."""
     faces = images.astype(np.float32)[:, None]
-    blank = baseline_images(images, baseline)[:, None]
-    counts = np.round(np.linspace(0, 1, steps + 1) * images[0].size)
+    blank = baseline_images(images, how.baseline)[:, None]
+    counts = np.round(np.linspace(0, 1, how.steps + 1) * images[0].size)
     chosen = saliency_ranks(heatmaps)[:, None] < counts[None, :, None, None]
     return np.concatenate([np.where(chosen, blank, faces), np.where(chosen, faces, blank),
                            faces, faces * heatmaps[:, None]], axis=1)
 
 
-def perturbation_scores(
-    model: keras.Model,
-    images: np.ndarray,
-    classes: np.ndarray,
-    heatmaps: np.ndarray,
-    steps: int = 20,
-    baseline: str = "blur",
-) -> dict[str, np.ndarray]:
+def perturbation_scores(model: keras.Model, images: np.ndarray, classes: np.ndarray,
+                        heatmaps: np.ndarray, how: Perturbation = Perturbation(),
+                        ) -> dict[str, np.ndarray]:
     """Per face: ``deletion`` and ``insertion`` curves (N, steps + 1) of the class's
     probability, and ``original`` and ``masked`` probabilities (N,) of the face and of the face
     times its map."""
     classes = np.asarray(classes)
+    steps = how.steps
     rows = 2 * (steps + 1) + 2
     picked = []
     for start in range(0, len(images), CHUNK):
         part = slice(start, start + CHUNK)
-        sequence = _sequences(images[part], heatmaps[part], steps, baseline)
+        sequence = _sequences(images[part], heatmaps[part], how)
         flat = sequence.reshape(-1, *images.shape[1:])
         distinct, where = np.unique(flat.reshape(len(flat), -1), axis=0, return_inverse=True)
         proba = forward(model, distinct.reshape(-1, *images.shape[1:]))[where.ravel()].reshape(
@@ -84,20 +90,14 @@ def perturbation_scores(
             "original": curves[:, -2], "masked": curves[:, -1]}
 
 
-def perturbation_curves(
-    model: keras.Model,
-    images: np.ndarray,
-    classes: np.ndarray,
-    heatmaps: np.ndarray,
-    mode: str = "deletion",
-    steps: int = 20,
-    baseline: str = "blur",
-) -> np.ndarray:
+def perturbation_curves(model: keras.Model, images: np.ndarray, classes: np.ndarray,
+                        heatmaps: np.ndarray, mode: str = "deletion",
+                        how: Perturbation = Perturbation()) -> np.ndarray:
     """Probability of each face's class (N, steps + 1) as 0, 1/steps, ..., all of its pixels
     are deleted (or inserted) in saliency order."""
     if mode not in MODES:
         raise ModelError(f"unknown perturbation mode {mode!r}; known: {', '.join(MODES)}")
-    return perturbation_scores(model, images, classes, heatmaps, steps, baseline)[mode]
+    return perturbation_scores(model, images, classes, heatmaps, how)[mode]
 
 
 def area_under(curves: np.ndarray) -> np.ndarray:

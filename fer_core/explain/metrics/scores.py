@@ -11,7 +11,7 @@ from typing import Mapping
 import keras
 import numpy as np
 
-from .perturbation import area_under, perturbation_scores
+from .perturbation import Perturbation, area_under, perturbation_scores
 
 
 @dataclass(frozen=True)
@@ -45,18 +45,12 @@ METRICS: tuple[str, ...] = tuple(score.name for score in SCORES)
 SCORE = {score.name: score for score in SCORES}
 
 
-def face_scores(
-    model: keras.Model,
-    images: np.ndarray,
-    classes: np.ndarray,
-    heatmaps: np.ndarray,
-    steps: int = 20,
-    baseline: str = "blur",
-) -> dict[str, np.ndarray]:
+def face_scores(model: keras.Model, images: np.ndarray, classes: np.ndarray,
+                heatmaps: np.ndarray, how: Perturbation = Perturbation()) -> dict[str, np.ndarray]:
     """Every score for every face (N,) of ``heatmaps`` explaining ``classes`` on uint8
     ``images`` (N, 48, 48). Average drop per face is max(0, Y - O) / Y and average increase
     is O > Y, where Y is the probability on the face and O on the face times the map."""
-    result = perturbation_scores(model, images, classes, heatmaps, steps, baseline)
+    result = perturbation_scores(model, images, classes, heatmaps, how)
     original, masked = result["original"], result["masked"]
     return {
         "deletion_auc": area_under(result["deletion"]),
@@ -67,10 +61,9 @@ def face_scores(
 
 
 def faithfulness(model: keras.Model, images: np.ndarray, classes: np.ndarray,
-                 heatmaps: np.ndarray, steps: int = 20, baseline: str = "blur",
-                 ) -> dict[str, float]:
+                 heatmaps: np.ndarray, how: Perturbation = Perturbation()) -> dict[str, float]:
     """The mean of each score over the faces."""
-    per_face = face_scores(model, images, np.asarray(classes), heatmaps, steps, baseline)
+    per_face = face_scores(model, images, np.asarray(classes), heatmaps, how)
     return {name: float(values.mean()) for name, values in per_face.items()}
 
 
