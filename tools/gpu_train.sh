@@ -5,6 +5,8 @@
 #       --epochs 100 --set patience=100 --max-minutes 6" ["--model ... --out OUT/models/..."]
 # The runs share the GPU (JAX allocates memory as needed instead of taking 75% of it each), so give
 # each its own --out and a --max-minutes that ends well inside the machine's time limit.
+# On a machine with several GPUs, a run with --set distribution=data_parallel spreads over all of
+# them (its batch_size a multiple of their number; docs/models.md): give it the machine alone.
 # Each run's log is OUT/logs/<i>.log; the stored models are packed into OUT/models.tar.part-*
 # pieces of 15 MB, since a device call returns a few files of at most 16 MiB. Here:
 #   cat models.tar.part-* | tar -x    # then move models/<name> into models/

@@ -34,6 +34,7 @@ from .augment import augmentation_layers
 from .checkpoint import RunState, discard_checkpoint
 from .config import TrainConfig, make_config
 from .distill import soft_targets, teacher_key, teacher_probabilities
+from .distribution import devices, distributed, replicas, training_distribution
 from .loop import Arrays, run_training
 from .precision import as_float32, in_precision
 from .progress import Progress
@@ -164,15 +165,18 @@ def run_key(inputs: RunInputs, plain: keras.Model, store: ModelStore,
 
     The architecture is part of it: a family whose code changed is trained anew. So are the
     starting weights (a run from another stored model is another run), the time budget, the
-    teacher and the extra faces.
+    teacher, the extra faces and, for a run spread over devices, their number (called under its
+    distribution).
     """
     config, source, extra = inputs.config, inputs.source, inputs.extra
     start = f":{source.config.get('cache_key')}" if source is not None else ""
     budget = f":{max_minutes:g} min" if max_minutes is not None else ""
     taught = f":{teacher_key(store, config.teacher)}" if config.teacher else ""
     added = f":extra {extra.fingerprint}" if extra is not None else ""
-    return config.cache_key(
-        f"{inputs.cleaned.fingerprint}{added}:{architecture_hash(plain)}{start}{budget}{taught}")
+    # the devices decide which faces an epoch's last batch leaves out
+    spread = f":{replicas()} devices" if config.distribution != "none" else ""
+    return config.cache_key(f"{inputs.cleaned.fingerprint}{added}:{architecture_hash(plain)}"
+                            f"{start}{budget}{taught}{spread}")
 
 
 def taught_train(inputs: RunInputs, store: ModelStore, progress: Progress | None) -> Arrays:
@@ -224,6 +228,7 @@ def run_record(inputs: RunInputs, name: str, key: str, network: keras.Model, run
         **({"started_from": {"name": source.name, "cache_key": source.config.get("cache_key")}}
            if source is not None else {}),
         "parameters": int(network.count_params()),
+        **({"devices": len(devices())} if config.distribution != "none" else {}),
         "training_seconds": round(run.seconds, 1),
         "wall_seconds": round(time.time() - started, 1),
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -258,27 +263,32 @@ def train_model(
     still runs its course (a lesson's slot, a lent GPU's minutes). A model already stored
     under the name is replaced only with ``replace`` (a protected one only with
     ``allow_protected`` too); that is checked before training and again before the write.
+    ``distribution=data_parallel`` (JAX only) builds and trains the network over all the
+    devices found (:mod:`.distribution`); validation and the test report run on one.
     Raises :class:`~fer_core.training.loop.TrainingStopped` when ``stop`` is set.
     """
     config = make_config(model, overrides)
+    distribution = training_distribution(config.distribution, config.batch_size)
     if max_minutes is not None and max_minutes <= 0:
         raise ModelError("the time budget must be a positive number of minutes")
     name = name or model
     check_name(name)  # before hours of training, not after
     store = store or ModelStore()
     inputs = gather_inputs(config, data, store, init_from)
-    plain, trained = networks(inputs)
-    key = run_key(inputs, plain, store, max_minutes)
+    with distributed(distribution):  # the weights are placed as the network is built
+        plain, trained = networks(inputs)
+        key = run_key(inputs, plain, store, max_minutes)
     if not force and (stored := store.find(key)) is not None:
         return stored, True
     store.check_free(name, replace, allow_protected)  # before hours of training
 
     started = time.time()
     run_dir = cache_dir("runs", key)
-    network, run = run_training(
-        lambda: trained, config, taught_train(inputs, store, progress), inputs.val,
-        len(inputs.cleaned.classes), run_dir,
-        resume=resume, progress=progress, stop=stop, max_minutes=max_minutes)
+    train = taught_train(inputs, store, progress)  # the teacher predicts on one device
+    with distributed(distribution):
+        network, run = run_training(
+            lambda: trained, config, train, inputs.val, len(inputs.cleaned.classes), run_dir,
+            resume=resume, progress=progress, stop=stop, max_minutes=max_minutes)
     network = as_float32(network, plain)
     history = (run.history if inputs.source is None
                else continued_history(inputs.source.history, run.history))

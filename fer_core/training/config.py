@@ -13,6 +13,7 @@ from typing import Any
 
 from ..errors import ModelError
 from ..models import ModelSpec, get_spec
+from .distribution import DISTRIBUTIONS
 from .precision import PRECISIONS, default_precision
 
 AUGMENTATIONS = ("flip", "shift", "rotation", "zoom", "erasing", "contrast", "brightness",
@@ -26,6 +27,9 @@ KEY_NEUTRAL = {"restore_best_weights": True, "precision": "float32", "teacher": 
 # Settings that name a place rather than a value: the key holds what they lead to (the extra
 # faces' fingerprint), so the same photos in another folder or machine give the same key.
 KEY_BY_CONTENT = ("extra_train",)
+# How a run is spread over devices, not what it learns: on one device (the default, and every
+# model stored before the setting) it stays out of the key as well.
+SPREAD_NEUTRAL = {"distribution": "none"}
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,8 @@ class TrainConfig:
     ``equalise`` makes histogram equalisation the network's first layer
     (:mod:`fer_core.models.equalise`): every face, FER2013's or a camera's, is read with the
     same spread of grey levels, in training and in the stored model.
+    ``distribution`` spreads training over devices (:mod:`.distribution`): ``none`` trains on
+    one, ``data_parallel`` splits each batch between all the devices found (JAX backend only).
     """
 
     model: str
@@ -75,6 +81,7 @@ class TrainConfig:
     teacher_weight: float = 0.7
     extra_train: str | None = None
     equalise: bool = False
+    distribution: str = "none"
     options: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -87,8 +94,9 @@ class TrainConfig:
     def cache_key(self, dataset_fingerprint: str) -> str:
         """A hash of everything that decides the result: this config and the data it sees
         (``dataset_fingerprint`` names the extra faces too, when there are any)."""
+        neutral = {**KEY_NEUTRAL, **SPREAD_NEUTRAL}
         settings = {key: value for key, value in self.to_dict().items()
-                    if (key not in KEY_NEUTRAL or value != KEY_NEUTRAL[key])
+                    if (key not in neutral or value != neutral[key])
                     and key not in KEY_BY_CONTENT}
         payload = json.dumps([settings, dataset_fingerprint], sort_keys=True)
         return hashlib.sha256(payload.encode()).hexdigest()[:16]
@@ -101,6 +109,9 @@ class TrainConfig:
             problems.append("teacher_weight must be between 0 and 1")
         if self.precision not in PRECISIONS:
             problems.append(f"precision must be one of {', '.join(PRECISIONS)}")
+        if self.distribution not in DISTRIBUTIONS:
+            problems.append(f"distribution must be one of {', '.join(DISTRIBUTIONS)} "
+                            f"(got {self.distribution!r})")
         if self.lr_schedule not in LR_SCHEDULES:
             problems.append(f"lr_schedule must be one of {', '.join(LR_SCHEDULES)}")
         if self.epochs < 1 or self.batch_size < 1:

@@ -18,10 +18,11 @@ import keras
 import numpy as np
 from sklearn.utils.class_weight import compute_class_weight
 
-from ..errors import FerError
+from ..errors import FerError, ModelError
 from ..inference import model_input
 from .checkpoint import Checkpoint, RunState, load_checkpoint, save_checkpoint
 from .config import TrainConfig
+from .distribution import batch_problem, replicas, undistributed
 from .progress import Progress, RunPlan
 from .schedules import EpochEnd, EpochStart, Phase, Schedule, apply_phase
 
@@ -46,7 +47,8 @@ class Arrays:
 class Feed:
     """A run's data as the model takes it: the training images and targets, the class weights
     of the loss (None: unweighted), the validation inputs and one-hot labels, and how the
-    training images are cut into batches."""
+    training images are cut into batches: ``replicas`` is the number of devices a batch is
+    split between (:mod:`.distribution`), and an epoch runs a multiple of it of the images."""
 
     images: np.ndarray
     targets: np.ndarray
@@ -55,10 +57,17 @@ class Feed:
     y_val: np.ndarray
     batch_size: int
     seed: int
+    replicas: int = 1
+
+    @property
+    def usable(self) -> int:
+        """The images an epoch trains on: all of them on one device; on several, the last
+        batch is cut to split evenly between them."""
+        return len(self.targets) - len(self.targets) % self.replicas
 
     @property
     def batches(self) -> int:
-        return int(np.ceil(len(self.targets) / self.batch_size))
+        return int(np.ceil(self.usable / self.batch_size))
 
     def order(self, epoch: int) -> np.ndarray:
         """The epoch's shuffle, drawn from the seed and the epoch alone: a resumed run sees the
@@ -66,7 +75,8 @@ class Feed:
         return np.random.default_rng([self.seed, epoch]).permutation(len(self.targets))
 
     def rows(self, order: np.ndarray, batch: int) -> np.ndarray:
-        return np.sort(order[batch * self.batch_size:(batch + 1) * self.batch_size])
+        end = min((batch + 1) * self.batch_size, self.usable)
+        return np.sort(order[batch * self.batch_size:end])
 
 
 def balanced_class_weights(labels: np.ndarray) -> dict[int, float]:
@@ -80,9 +90,13 @@ def make_feed(config: TrainConfig, train: Arrays, val: Arrays, num_classes: int)
     targets = (train.targets if train.targets is not None
                else keras.utils.to_categorical(train.labels, num_classes))
     class_weight = balanced_class_weights(train.labels) if config.class_weights else None
+    devices = replicas()
+    problem = batch_problem(config.batch_size, len(targets), devices) if devices > 1 else None
+    if problem:
+        raise ModelError(problem)
     return Feed(train.images, targets, class_weight, model_input(val.images),
                 keras.utils.to_categorical(val.labels, num_classes), config.batch_size,
-                config.seed)
+                config.seed, devices)
 
 
 class EpochTimer:
@@ -189,8 +203,9 @@ def validate_epoch(model: keras.Model, feed: Feed, state: RunState, phase: Phase
     """Measure the trained epoch on the validation split and add it to the run's history;
     its record."""
     timer.training_done()
-    val_logs = model.evaluate(feed.x_val, feed.y_val, batch_size=EVAL_BATCH, verbose=0,
-                              return_dict=True)
+    with undistributed():  # one device: the split's last batch may not divide between several
+        val_logs = model.evaluate(feed.x_val, feed.y_val, batch_size=EVAL_BATCH, verbose=0,
+                                  return_dict=True)
     seconds = time.monotonic() - timer.started
     record = epoch_record(state.epoch, phase, logs, val_logs, learning_rate_of(model), seconds)
     state.add_epoch(record, seconds)
@@ -244,6 +259,8 @@ def run_training(
     :class:`TrainingStopped` is raised). With ``resume``, a checkpoint in ``run_dir`` is continued.
     ``max_minutes`` is a time budget: after the first epoch, the run is cut to the epochs that fit;
     should later epochs run slower, it stops before overrunning the budget by a tenth.
+    Under an active Keras distribution (:mod:`.distribution`), ``build`` and the batches run
+    under it and validation on one device.
     """
     progress = progress or Progress()
     run = start_or_resume(build, config, run_dir, resume)
