@@ -116,13 +116,18 @@ class Job:
     def __init__(self, name: str) -> None:
         self.name = name
         self.done, self.total = 0, 0
+        self.elsewhere = False
+        """Whether another server process is doing this work (this one waits for its file)."""
         self._began = time.monotonic()
         self._finished = threading.Event()
         self._result: object = None
         self._error: BaseException | None = None
 
-    def progress(self, done: int, total: int) -> None:
-        self.done, self.total = done, total
+    def progress(self, done: int, total: int, elsewhere: bool = False) -> None:
+        """How far the work is; ``elsewhere``: as told by another server doing it."""
+        if self.elsewhere and not elsewhere:  # that one died: this one computes, from zero
+            self._began = time.monotonic()
+        self.done, self.total, self.elsewhere = done, total, elsewhere
 
     def seconds_left(self) -> float | None:
         """A linear estimate from the pace so far; None before the first step is done."""

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, Iterator
 from .atomic import atomic_path, json_text, write_json
 from .errors import ModelError, NameTaken
 from .paths import models_dir
-from .shared_cache import exclusive, holder, read_note
+from .shared_cache import exclusive, held, holder, read_note
 
 if TYPE_CHECKING:
     from .explain.metrics.checks import MethodChecks
@@ -34,8 +34,6 @@ MODEL_FILE = "model.keras"
 NAME_PATTERN = re.compile(r"[A-Za-z0-9][\w.-]*")
 ENSEMBLE_FILE = "ensemble.json"
 FALLBACK_METHOD = "gradcam"  # the study's method, for a model whose default was never chosen
-TRAINING_LOCKS = ".training"
-"""The store's folder of lock files, one per name a run is training (hidden: not a model)."""
 
 
 def _read_json(path: Path) -> Any:
@@ -206,33 +204,29 @@ class ModelStore:
                     if not (self.root / c).exists() and not self.training(c))
 
     def _training_lock_file(self, name: str) -> Path:
+        """The lock file a run holds while it trains ``name`` (hidden: not a model)."""
         check_name(name)
-        return self.root / TRAINING_LOCKS / f"{name}.lock"
+        return self.root / f".{name}.training.lock"
 
     def training(self, name: str) -> bool:
         """Whether a run (of any process sharing this store) is training ``name`` now."""
-        if not NAME_PATTERN.fullmatch(name):
-            return False
-        path = self._training_lock_file(name)
-        if not path.is_file():
-            return False
-        with exclusive(path, shared=True) as free:
-            return free is None
+        return bool(NAME_PATTERN.fullmatch(name)) and held(self._training_lock_file(name))
 
     @contextmanager
     def training_lock(self, name: str, tries: int = 5) -> Iterator[None]:
         """Hold ``name`` for a training run's life: while held, a second run asking for it (in
         this process, another server or the command line) is refused with :class:`NameTaken`.
-        A lock file under ``.training/`` in the store, taken with ``flock``: the system lets go
-        of it when the process ends, however it ends. A few tries a tenth of a second apart
-        step over a :meth:`training` look that holds it for an instant."""
+        A hidden lock file in the store, taken with ``flock``: the system lets go of it when
+        the process ends, however it ends. A few tries a tenth of a second apart step over a
+        :meth:`training` look, which holds it for an instant."""
         path = self._training_lock_file(name)
         for attempt in range(tries):
-            with exclusive(path, note=holder()) as held:
-                if held is not None:
+            with exclusive(path, note=holder()) as taken:
+                if taken is not None:
                     yield
                     return
-            time.sleep(0.1 if attempt < tries - 1 else 0)
+            if attempt < tries - 1:
+                time.sleep(0.1)
         who = read_note(path)
         raise NameTaken(f"a run is already training {name}" + (f" ({who})" if who else "")
                         + ": wait for it to end, or choose another name")

@@ -32,10 +32,12 @@ def _average_faces(dataset: Dataset, classes: list[str]) -> dict[str, np.ndarray
 
 def _job(stored: StoredModel, dataset: Dataset) -> Job:
     """The process's job computing (or reading from the cache) the model's per-emotion maps: one
-    for all sessions, a batch at a time whenever no click waits."""
-    def work(progress: Callable[[int, int], None]) -> EmotionMaps:
+    for all sessions, a batch at a time whenever no click waits; one for all servers sharing
+    the cache too: while another one computes them, this one follows its progress."""
+    def work(progress: Callable[..., None]) -> EmotionMaps:
         return emotion_maps(stored, dataset, stored.own_method, progress=progress,
-                            turn=lambda: MODEL_TIME.background)
+                            turn=lambda: MODEL_TIME.background,
+                            waiting=lambda done, total: progress(done, total, elsewhere=True))
 
     return SHARED.start(("emotion_maps", model_version(stored), dataset.fingerprint),
                         stored.name, work)
@@ -53,7 +55,12 @@ def _follow(job: Job) -> EmotionMaps | None:
     with its error shown. Leaving the page while waiting leaves the job running for the others."""
     bar = st.empty()
     while not job.wait(0.5):
-        if job.total:
+        if job.elsewhere:
+            faces = f", {job.done} of {job.total} test faces" if job.total else ""
+            bar.progress(job.done / job.total if job.total else 0.0,
+                         text=f"{job.name}: being computed by another server{faces} (once per "
+                              "model version, shared by every visitor)")
+        elif job.total:
             bar.progress(job.done / job.total,
                          text=f"{job.name}: explaining test faces, {job.done} of {job.total}, "
                               f"{_left(job.seconds_left())} (once per model version, shared "

@@ -143,12 +143,15 @@ class TrainingJob:
 
     def _run(self, request: Request, resume: bool) -> None:
         try:
-            stored, reused = train_model(
-                request.family, request.dataset, overrides=request.overrides, name=request.name,
-                resume=resume, force=request.force, init_from=request.init_from,
-                max_minutes=request.max_minutes, progress=RecordingProgress(self),
-                stop=self._stop, store=request.store, replace=request.scratch,
-                allow_protected=False)
+            # held for the run's life: another server or `fer train` asking for the name is
+            # refused ("a run is already training NAME"), and so is this run if one holds it
+            with request.store.training_lock(request.name):
+                stored, reused = train_model(
+                    request.family, request.dataset, overrides=request.overrides,
+                    name=request.name, resume=resume, force=request.force,
+                    init_from=request.init_from, max_minutes=request.max_minutes,
+                    progress=RecordingProgress(self), stop=self._stop, store=request.store,
+                    replace=request.scratch, allow_protected=False)
             self.update(state="reused" if reused else "done", stored=stored.name)
         except TrainingStopped:
             self.update(state="stopped", message="Stopped. The run's checkpoint is saved: "

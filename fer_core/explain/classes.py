@@ -4,8 +4,10 @@ Averaging hundreds of maps takes minutes for the costlier methods on a CPU, so t
 kept, keyed by the model file's content, the method and its settings, the layer and the faces
 averaged: in the project's cache, or beside the model itself (``emotion_maps/`` in its folder,
 written by ``fer explain-classes --beside-model``), where a shipped model carries its averages
-so that a class's first visit need not compute them. The key holds no path or time, so such
-maps stay valid on any checkout of the same model and data, and are ignored once either changes.
+so that a class's first visit need not compute them. Those beside the model are read first; the
+cache is computed once for every server sharing it (:mod:`fer_core.shared_cache`). The key
+holds no path or time, so such maps stay valid on any checkout of the same model and data, and
+are ignored once either changes.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import shutil
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +27,7 @@ from ..atomic import atomic_path
 from ..data import Dataset
 from ..evaluate import align_to_classes
 from ..paths import cache_dir
+from ..shared_cache import computed_once
 from ..store import MODEL_FILE, StoredModel
 from .methods import make_explainer, method_class
 from .regions import REGIONS, class_maps, region_shares
@@ -79,12 +83,14 @@ def _key(stored: StoredModel, method: str, faces: Dataset, per_class: int | None
     return hashlib.sha256(json.dumps(version).encode()).hexdigest()[:16]
 
 
-def _read(paths: list[Path]) -> dict[str, np.ndarray] | None:
-    for path in paths:
-        if path.is_file():
-            with np.load(path) as found:
-                return {name: found[name] for name in found.files}
-    return None
+def _read(path: Path) -> dict[str, np.ndarray]:
+    with np.load(path) as found:
+        return {name: found[name] for name in found.files}
+
+
+def _write(maps: dict[str, np.ndarray], path: Path) -> None:
+    with open(path, "wb") as file:
+        np.savez_compressed(file, **maps)
 
 
 def _counts(labels: np.ndarray, classes: list[str], per_class: int | None) -> dict[str, int]:
@@ -93,24 +99,12 @@ def _counts(labels: np.ndarray, classes: list[str], per_class: int | None) -> di
             for i, name in enumerate(classes)}
 
 
-def emotion_maps(stored: StoredModel, dataset: Dataset, method: str | None = None,
-                 split: str = "test", per_class: int | None = PER_CLASS,
-                 progress: Callable[[int, int], None] | None = None,
-                 turn: Callable[[], AbstractContextManager[object]] = nullcontext,
-                 beside_model: bool = False) -> EmotionMaps:
-    """The per-emotion average maps of ``stored`` (its own default method unless ``method``)
-    over at most ``per_class`` faces of each emotion of ``split`` (None: all): those stored
-    beside the model or in the cache when this model, method and faces were averaged before,
-    else computed and cached (``beside_model``: written into the model's folder instead).
-    ``progress(done, total)`` hears of each batch of faces; each batch is explained inside
-    ``turn()`` (a server's share of the model between its users)."""
-    method = method or stored.own_method
-    part = dataset.split(split)
-    images, labels = align_to_classes(part, stored.classes)
-    name = f"{_key(stored, method, part, per_class)}.npz"
-    beside, cached = stored.path / BESIDE / name, cache_dir("emotion_maps") / name
-    maps = _read([beside, cached])
-    if maps is None:
+def _averaging(stored: StoredModel, method: str, images: np.ndarray, labels: np.ndarray,
+               per_class: int | None, progress: Callable[[int, int], None] | None,
+               turn: Callable[[], AbstractContextManager[object]]):
+    """The computation of the averages, for :func:`computed_once`: ``share(done, total)``
+    tells the processes waiting for it, ``progress`` this process's caller."""
+    def compute(share: Callable[[int, int], None]) -> dict[str, np.ndarray]:
         model = stored.load_keras()
         explainer = make_explainer(method, model, stored.gradcam_layer)
         done, total = [0], sum(_counts(labels, stored.classes, per_class).values())
@@ -119,16 +113,45 @@ def emotion_maps(stored: StoredModel, dataset: Dataset, method: str | None = Non
             with turn():
                 found = explainer.explain(faces, classes)
             done[0] += len(faces)
+            share(done[0], total)
             if progress is not None:
                 progress(done[0], total)
             return found
 
-        maps = class_maps(explain, images, labels, stored.classes, BATCH, per_class)
-    target = beside if beside_model else cached
-    if not target.is_file():
-        with atomic_path(target) as staged:
-            with open(staged, "wb") as file:
-                np.savez_compressed(file, **maps)
+        return class_maps(explain, images, labels, stored.classes, BATCH, per_class)
+
+    return compute
+
+
+def emotion_maps(stored: StoredModel, dataset: Dataset, method: str | None = None,
+                 split: str = "test", per_class: int | None = PER_CLASS,
+                 progress: Callable[[int, int], None] | None = None,
+                 turn: Callable[[], AbstractContextManager[object]] = nullcontext,
+                 beside_model: bool = False,
+                 waiting: Callable[[int, int], None] | None = None) -> EmotionMaps:
+    """The per-emotion average maps of ``stored`` (its own default method unless ``method``)
+    over at most ``per_class`` faces of each emotion of ``split`` (None: all): those stored
+    beside the model or in the cache when this model, method and faces were averaged before,
+    else computed and cached (``beside_model``: written into the model's folder instead).
+    ``progress(done, total)`` hears of each batch of faces; each batch is explained inside
+    ``turn()`` (a server's share of the model between its users). The cache is computed once
+    for every process sharing it (:func:`computed_once`): while another one computes it,
+    ``waiting(done, total)`` hears of that one's progress instead."""
+    method = method or stored.own_method
+    part = dataset.split(split)
+    images, labels = align_to_classes(part, stored.classes)
+    name = f"{_key(stored, method, part, per_class)}.npz"
+    beside, cached = stored.path / BESIDE / name, cache_dir("emotion_maps") / name
+    if beside.is_file():
+        maps = _read(beside)
+    elif beside_model and cached.is_file():
+        maps = _read(cached)
+        with atomic_path(beside) as staged:
+            shutil.copyfile(cached, staged)
+    else:
+        compute = _averaging(stored, method, images, labels, per_class, progress, turn)
+        maps = computed_once(beside if beside_model else cached, compute, read=_read,
+                             write=_write, waiting=waiting)
     counts = {name: n for name, n in _counts(labels, stored.classes, per_class).items()
               if name in maps}
     return EmotionMaps(stored.name, method, split, maps,
