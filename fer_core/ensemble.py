@@ -35,7 +35,7 @@ def store_ensemble(name: str, names: list[str], dataset: Dataset,
     metrics = full_report([m.load_keras() for m in members], members[0].classes, dataset)
     member_names = [m.name for m in members]
     # Its size is what it costs to run: every member's parameters.
-    config = {"model": "ensemble", "family": "ensemble (average of probabilities)",
+    config = {"model": "ensemble", "label": "ensemble (average of probabilities)",
               "classes": members[0].classes, "members": member_names,
               "parameters": sum(m.config.get("parameters", 0) for m in members)}
     return store.save(name, config=config, members=member_names, metrics=metrics,

@@ -96,7 +96,7 @@ def save_tiny(store, name: str, seed: int = 0, dataset: Dataset | None = None):
     keras.utils.set_random_seed(seed)
     model = build_model(spec, len(classes))
     config = {**make_config("custom_cnn", {"seed": seed}).to_dict(), "name": name,
-              "family": spec.family, "classes": classes, "gradcam_layer": spec.gradcam_layer,
+              "label": spec.label, "classes": classes, "gradcam_layer": spec.gradcam_layer,
               "cache_key": f"test-{name}", "parameters": int(model.count_params())}
     if dataset is None:
         return store.save(name, model=model, config=config, history=[])

@@ -212,7 +212,7 @@ def test_a_run_keeps_its_best_or_its_last_epoch(tmp_path: Path) -> None:
         "custom_cnn", {"restore_best_weights": False}).cache_key("data")
     # At their defaults, settings added later leave the keys of models stored before alone.
     assert set(KEY_NEUTRAL) == {"restore_best_weights", "precision", "teacher", "teacher_weight",
-                                "extra_train", "equalise"}
+                                "extra_train", "equalise", "distribution"}
     before = {k: v for k, v in default.to_dict().items() if k not in KEY_NEUTRAL}
     payload = json.dumps([before, "data"], sort_keys=True).encode()
     assert default.cache_key("data") == hashlib.sha256(payload).hexdigest()[:16]

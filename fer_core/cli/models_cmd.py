@@ -72,7 +72,7 @@ def run_models(args: argparse.Namespace) -> int:
     from ..models import list_specs
     from ..store import ModelStore
 
-    specs = [{"name": s.name, "family": s.family, "study_accuracy": s.study_accuracy,
+    specs = [{"name": s.name, "label": s.label, "study_accuracy": s.study_accuracy,
               "input": s.network_input, "description": s.description} for s in list_specs()]
     stored = [{"name": m.name, "family": m.family,
                "accuracy": (m.metrics or {}).get("accuracy"),

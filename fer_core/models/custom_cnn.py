@@ -24,7 +24,7 @@ def custom_cnn_body(x: keras.KerasTensor, num_classes: int) -> keras.KerasTensor
 
 CUSTOM_CNN = register(ModelSpec(
     name="custom_cnn",
-    family="custom CNN (study)",
+    label="custom CNN (study)",
     description="The study's shallow CNN: 2x(conv, conv, BN, pool, dropout), dense 128.",
     body=custom_cnn_body,
     input_size=48,

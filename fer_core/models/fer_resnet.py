@@ -65,7 +65,7 @@ def fer_resnet_body(
 
 FER_RESNET = register(ModelSpec(
     name="fer_resnet",
-    family="ours: small residual network",
+    label="ours: small residual network",
     description="Pre-activation ResNet (stem + 3 residual stages, GAP head, 1.2 M "
                 "parameters); SGD, cosine LR, augmentation, TTA.",
     body=fer_resnet_body,

@@ -36,7 +36,7 @@ def fer_vgg_body(
 
 FER_VGG = register(ModelSpec(
     name="fer_vgg",
-    family="ours: VGG-style from scratch",
+    label="ours: VGG-style from scratch",
     description="4 VGG blocks (2 conv+BN each), a 2-layer BN dense head; SGD, cosine LR, "
                 "augmentation, TTA.",
     body=fer_vgg_body,

@@ -27,6 +27,8 @@ BodyBuilder = Callable[..., keras.KerasTensor]
 class ModelSpec:
     """What the project knows about one architecture.
 
+    ``name`` is the family's key (what ``--model`` takes and a stored model's ``family`` is);
+    ``label`` says in a few words what the family is, for tables and ``fer models``.
     ``body(x, num_classes, **options)`` maps the (possibly augmented) raw-pixel input tensor to
     class probabilities. ``input_size`` and ``channels`` are what the network itself works on after
     its in-graph preprocessing; ``gradcam_layer`` is the layer whose feature maps CAM methods weight
@@ -42,7 +44,7 @@ class ModelSpec:
     """
 
     name: str
-    family: str
+    label: str
     description: str
     body: BodyBuilder
     input_size: int

@@ -134,7 +134,7 @@ def _register_transfer(key: str, study_accuracy: float) -> ModelSpec:
 
     return register(ModelSpec(
         name=f"transfer_{key}",
-        family="ImageNet transfer (study)",
+        label="ImageNet transfer (study)",
         description=f"{backbone.name} (ImageNet) + 3-layer MLP head, frozen then unfrozen.",
         body=body,
         input_size=96,

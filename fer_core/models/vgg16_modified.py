@@ -43,7 +43,7 @@ def vgg16_modified_body(
 
 VGG16_MODIFIED = register(ModelSpec(
     name="vgg16_modified",
-    family="modified VGG16 from scratch (study)",
+    label="modified VGG16 from scratch (study)",
     description="VGG16's 13 conv layers (BN, no last pooling) + 2 conv + BN + pooling + 2 dense.",
     body=vgg16_modified_body,
     input_size=48,

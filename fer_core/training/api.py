@@ -24,11 +24,12 @@ import numpy as np
 from .. import __version__
 from ..cleaning import clean, policy_from_name
 from ..data import Dataset, load_dataset
-from ..errors import DataError, ModelError
+from ..errors import DataError, ModelError, NameTaken
 from ..evaluate import full_report
 from ..faces.labelled import LabelledFaces, load_labelled_faces
 from ..models import build_model
 from ..paths import cache_dir
+from ..shared_cache import exclusive, holder, lock_path, read_note
 from ..store import ModelStore, StoredModel, check_name
 from .augment import augmentation_layers
 from .checkpoint import RunState, discard_checkpoint
@@ -220,7 +221,7 @@ def run_record(inputs: RunInputs, name: str, key: str, network: keras.Model, run
         **({"time_budget": {"minutes": max_minutes, "epochs_asked": config.epochs}}
            if max_minutes is not None else {}),
         "name": name,
-        "family": config.spec.family,
+        "label": config.spec.label,
         "classes": list(inputs.cleaned.classes),
         "gradcam_layer": config.spec.gradcam_layer,
         "cache_key": key,
@@ -285,7 +286,11 @@ def train_model(
     started = time.time()
     run_dir = cache_dir("runs", key)
     train = taught_train(inputs, store, progress)  # the teacher predicts on one device
-    with distributed(distribution):
+    # Two runs of the same settings share one checkpoint folder (on a cache servers share, too).
+    with exclusive(lock_path(run_dir), note=holder()) as taken, distributed(distribution):
+        if taken is None:
+            raise NameTaken(f"another run is training these settings "
+                            f"({read_note(lock_path(run_dir))}): wait for it to end")
         network, run = run_training(
             lambda: trained, config, train, inputs.val, len(inputs.cleaned.classes), run_dir,
             resume=resume, progress=progress, stop=stop, max_minutes=max_minutes)

@@ -23,13 +23,11 @@ LR_SCHEDULES = ("constant", "plateau", "cosine")
 # Settings added after models were stored: at these values they stay out of the cache key, so the
 # stored models' keys still hold and asking for one of them again still finds it.
 KEY_NEUTRAL = {"restore_best_weights": True, "precision": "float32", "teacher": None,
-               "teacher_weight": 0.7, "extra_train": None, "equalise": False}
+               "teacher_weight": 0.7, "extra_train": None, "equalise": False,
+               "distribution": "none"}
 # Settings that name a place rather than a value: the key holds what they lead to (the extra
 # faces' fingerprint), so the same photos in another folder or machine give the same key.
 KEY_BY_CONTENT = ("extra_train",)
-# How a run is spread over devices, not what it learns: on one device (the default, and every
-# model stored before the setting) it stays out of the key as well.
-SPREAD_NEUTRAL = {"distribution": "none"}
 
 
 @dataclass(frozen=True)
@@ -94,9 +92,8 @@ class TrainConfig:
     def cache_key(self, dataset_fingerprint: str) -> str:
         """A hash of everything that decides the result: this config and the data it sees
         (``dataset_fingerprint`` names the extra faces too, when there are any)."""
-        neutral = {**KEY_NEUTRAL, **SPREAD_NEUTRAL}
         settings = {key: value for key, value in self.to_dict().items()
-                    if (key not in neutral or value != neutral[key])
+                    if (key not in KEY_NEUTRAL or value != KEY_NEUTRAL[key])
                     and key not in KEY_BY_CONTENT}
         payload = json.dumps([settings, dataset_fingerprint], sort_keys=True)
         return hashlib.sha256(payload.encode()).hexdigest()[:16]
