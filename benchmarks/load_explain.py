@@ -1,7 +1,7 @@
 """A whole class at once: N sessions upload N different faces to Explain at the same moment.
 
     python -m benchmarks.load_explain [--sessions 1 5 10] [--client protocol|browser]
-        [--url http://127.0.0.1:8501]
+        [--url http://127.0.0.1:8501 | --replicas N]
 
 Each session opens the Explain page, waits until every session is ready, uploads its own photo
 (a FER2013 test face when ``FER2013_DIR`` is set, else a drawn one, on a plain background) and
@@ -18,6 +18,11 @@ page on this machine, so that N browsers and the server share its cores.
 Without ``--url`` the app is started here, on localhost, with the stored models (or
 ``$FER_MODELS_DIR``), and its resident memory is sampled: the table gives its peak during each
 round. Bounded: at most 12 sessions, each given ``--timeout`` seconds.
+With ``--replicas N``, the school is started instead (``fer serve --replicas N``: N replicas
+behind nginx) and every session goes through nginx, keeping the cookie its first reply set; the
+warm-up explains a face on every replica, the memory is the whole server's (supervisor, nginx,
+replicas), and after each round a line gives the replica of each session (its port, from
+nginx's ``X-Fer-Replica``) and how many sessions moved replica mid-session (none should).
 
 The students' side runs at the lowest CPU priority (``--client-nice 19``; 0 gives it the
 server's), so that it takes only what the server leaves: in a class it runs on the students'
@@ -46,7 +51,7 @@ from PIL import Image
 
 from fer_core.faces import find_faces
 from fer_core.testing.browser import headless_chromium, niced_chromium
-from fer_core.testing.served_app import local_app
+from fer_core.testing.served_app import local_app, local_school
 
 MAX_SESSIONS = 12
 GRID_DONE = "Download the grid"
@@ -59,6 +64,8 @@ class Outcome:
     predictions: float | None = None  # upload to the first model's predictions (protocol only)
     correct: bool = False
     error: str = ""
+    replica: str = ""  # the port of the replica that served it, behind `fer serve`
+    moved: bool = False  # replies came from more than one replica
 
 
 def photos(count: int, folder: Path, skip: int = 0) -> list[Path]:
@@ -175,6 +182,14 @@ class BrowserStudent:
     def shown(self) -> np.ndarray:
         return shown_crop(self.driver, self.url)
 
+    def replicas(self) -> list[str]:
+        """The replica the browser's cookie names now (behind `fer serve`; else none)."""
+        try:
+            cookie = self.driver.get_cookie("fer_replica") if self.driver else None
+        except Exception:  # noqa: BLE001  a browser that died says nothing
+            return []
+        return [cookie["value"]] if cookie else []
+
     def close(self) -> None:
         if self.driver is not None:
             self.driver.quit()
@@ -205,6 +220,10 @@ class ProtocolStudent:
         crop = next(e.urls[0] for e in self.drawn if e.kind == "imgs" and CROP_CAPTION in e.text)
         return np.asarray(Image.open(io.BytesIO(self.client.media(crop))).convert("L"))
 
+    def replicas(self) -> list[str]:
+        """The port of the replica of every reply, in turn (behind `fer serve`; else none)."""
+        return [r.rsplit(":", 1)[-1] for r in self.client.replicas] if self.client else []
+
     def close(self) -> None:
         if self.client is not None:
             self.client.close()
@@ -229,24 +248,29 @@ def session(student: BrowserStudent | ProtocolStudent, photo: Path, everyone: li
         outcome.error = f"{type(exc).__name__}: {first_line}"
         ready.abort()
     finally:
+        seen = student.replicas()
+        outcome.replica, outcome.moved = (seen[0] if seen else ""), len(set(seen)) > 1
         student.close()
     return outcome
 
 
 class MemoryWatch:
-    """Samples a process's resident memory (with its children) until stopped; keeps the peak."""
+    """Samples a process's resident memory with its descendants' (``fer serve``'s replicas
+    and nginx) until stopped; keeps the peak."""
 
     def __init__(self, pid: int | None) -> None:
         self.pid, self.peak, self._stop = pid, 0, threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
 
-    def _rss(self) -> int:
+    def _rss(self, pid: int | None = None) -> int:
+        pid = self.pid if pid is None else pid
         try:
-            with open(f"/proc/{self.pid}/status") as status:
-                return next(int(line.split()[1]) * 1024 for line in status
-                            if line.startswith("VmRSS:"))
+            with open(f"/proc/{pid}/status") as status:
+                own = next(int(line.split()[1]) * 1024 for line in status
+                           if line.startswith("VmRSS:"))
         except (OSError, StopIteration):
             return 0
+        return own + sum(self._rss(child) for child in _children(pid))
 
     def _sample(self) -> None:
         while not self._stop.is_set():
@@ -262,6 +286,17 @@ class MemoryWatch:
         self._stop.set()
         if self.pid is not None:
             self._thread.join()
+
+
+def _children(pid: int) -> list[int]:
+    """A process's children (every thread's), from /proc."""
+    children: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            children += [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            continue
+    return children
 
 
 def run_round(url: str, count: int, folder: Path, timeout: float,
@@ -289,7 +324,9 @@ def run_round(url: str, count: int, folder: Path, timeout: float,
             "errors": [o.error for o in outcomes if o.error],
             "p50": statistics.median(times) if times else None, "p95": p95(times),
             "predictions_p95": p95([o.predictions for o in outcomes if o.predictions is not None]),
-            "peak_mb": memory.peak / 2**20 if server_pid else None}
+            "peak_mb": memory.peak / 2**20 if server_pid else None,
+            "replicas": [o.replica or "-" for o in outcomes],
+            "moved": sum(o.moved for o in outcomes)}
 
 
 def p95(times: list[float]) -> float | None:
@@ -298,15 +335,26 @@ def p95(times: list[float]) -> float | None:
     return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))] if ordered else None
 
 
-def warm(url: str, folder: Path, timeout: float, binary: str | None) -> None:
-    """One session before the figures: the first explanation loads and traces every model."""
-    run_round(url, 1, folder / "warm", timeout, None, binary)
+def warm(url: str, folder: Path, timeout: float, binary: str | None,
+         replicas: int = 1) -> None:
+    """A session before the figures on each replica (nginx gives a new session the next in
+    turn): the first explanation loads and traces every model."""
+    warmed: set[str] = set()
+    for _ in range(2 * replicas):
+        row = run_round(url, 1, folder / "warm", timeout, None, binary)
+        warmed.update(replica for replica in row["replicas"] if replica != "-")
+        if replicas == 1 or len(warmed) >= replicas:
+            return
+    print(f"warning: the warm-up reached {len(warmed)} of the {replicas} replicas", flush=True)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, nargs="+", default=[1, 5, 10])
     parser.add_argument("--url", help="an app already running on localhost (no memory figure)")
+    parser.add_argument("--replicas", type=int, metavar="N",
+                        help="start `fer serve --replicas N` (N replicas behind nginx) and "
+                             "go through it, instead of one app")
     parser.add_argument("--timeout", type=float, default=120, help="seconds per session")
     parser.add_argument("--client", choices=("protocol", "browser"), default="protocol",
                         help="each session a client of the app's protocol (default) or a "
@@ -320,8 +368,11 @@ def main() -> None:
         parser.error(f"--sessions must be between 1 and {MAX_SESSIONS}")
     if args.url and not args.url.startswith(("http://127.0.0.1", "http://localhost")):
         parser.error("--url must be on localhost")
-    with tempfile.TemporaryDirectory() as tmp, \
-            (local_app() if not args.url else _given(args.url)) as (url, pid):
+    if args.replicas is not None and (args.url or args.replicas < 1):
+        parser.error("--replicas is at least 1, and starts its own server: no --url")
+    server = (_given(args.url) if args.url else
+              _school(args.replicas) if args.replicas else local_app())
+    with tempfile.TemporaryDirectory() as tmp, server as (url, pid):
         folder = Path(tmp)
         (folder / "warm").mkdir()
         binary = None
@@ -329,13 +380,15 @@ def main() -> None:
             binary = niced_chromium(args.client_nice, folder)
         else:
             os.nice(args.client_nice)  # this thread, and the sessions' threads it starts
-        warm(url, folder, args.timeout, binary)
+        warm(url, folder, args.timeout, binary, args.replicas or 1)
         live = (live_view(url, folder, binary or niced_chromium(args.client_nice, folder),
                           args.timeout) if args.live else nullcontext(None))
         who = (f"a headless Chromium (niceness {args.client_nice})" if binary
                else f"a client of the app's protocol (niceness {args.client_nice})")
+        behind = (f", through nginx in front of {args.replicas} replica(s) (fer serve)"
+                  if args.replicas else "")
         print(f"{os.cpu_count()} CPUs; each session {who} uploading its own face to Explain "
-              "at the same moment")
+              f"at the same moment{behind}")
         with live as rate:
             if rate is not None:
                 print(f"one Live page playing a fake camera throughout: {rate()}")
@@ -360,6 +413,9 @@ def _rounds(url: str, args: argparse.Namespace, folder: Path, pid: int | None,
               f"{answers:>19}{peak:>9}", flush=True)
         for error in row["errors"]:
             print(f"    {error}")
+        if args.replicas:
+            print(f"    replicas: {' '.join(row['replicas'])} (session by session); "
+                  f"moved mid-session: {row['moved']}", flush=True)
         if rate is not None:
             print(f"    the Live page after the round: {rate()}")
 
@@ -399,6 +455,15 @@ def live_view(url: str, folder: Path, binary: str, timeout: float) -> Iterator[C
 @contextmanager
 def _given(url: str) -> Iterator[tuple[str, None]]:
     yield url.rstrip("/"), None
+
+
+@contextmanager
+def _school(replicas: int) -> Iterator[tuple[str, int]]:
+    """``fer serve --replicas N`` here: nginx's URL, and the process whose tree is the server."""
+    with local_school(replicas) as school:
+        print(f"fer serve: replicas up on ports {', '.join(map(str, school.replicas()))}",
+              flush=True)
+        yield school.url, school.process.pid
 
 
 if __name__ == "__main__":

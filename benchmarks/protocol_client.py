@@ -7,6 +7,9 @@ for an upload URL over the websocket, sends the file by HTTP ``PUT`` (with the X
 the cookie the health check sets) and reruns the page with the file uploader's new value. The
 client here does the same with Streamlit's own protobuf classes, and draws nothing: in a class
 each browser draws on its own machine, so the server's time is what a load test measures.
+Behind ``fer serve``'s nginx, the websocket's handshake carries the cookies of the first reply
+(``fer_replica`` among them), as a browser's does, so that the whole session reaches one
+replica; ``replicas`` lists which one answered each request (``X-Fer-Replica``).
 """
 
 from __future__ import annotations
@@ -42,7 +45,9 @@ class ProtocolSession:
 
     def __init__(self, url: str, timeout: float) -> None:
         self.url = url.rstrip("/")
+        self.replicas: list[str] = []  # behind `fer serve`: the replica of every reply, in turn
         self.http = requests.Session()
+        self.http.hooks["response"].append(self._note_replica)
         self.http.get(f"{self.url}/_stcore/health", timeout=timeout).raise_for_status()
         self.xsrf = self.http.cookies.get(XSRF_COOKIE, "")
         host = urlsplit(self.url).netloc
@@ -50,8 +55,16 @@ class ProtocolSession:
         self.socket = websocket.create_connection(
             f"ws://{host}/_stcore/stream", subprotocols=["streamlit", self.xsrf],
             origin=self.url, cookie=cookies, timeout=timeout)
+        self._note_replica(self.socket)
         self.session_id = ""
         self.widgets: dict[str, str] = {}  # element kind to widget id, as last drawn
+
+    def _note_replica(self, reply, *args, **kwargs) -> None:
+        """The replica that answered (nginx's ``X-Fer-Replica``), if a balancer said."""
+        headers = reply.getheaders() if hasattr(reply, "getheaders") else reply.headers
+        replica = {k.lower(): v for k, v in (headers or {}).items()}.get("x-fer-replica")
+        if replica:
+            self.replicas.append(replica)
 
     def close(self) -> None:
         self.socket.close()

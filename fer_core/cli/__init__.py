@@ -15,9 +15,18 @@ from typing import Sequence
 
 from ..errors import FerError
 from ..startup import import_tensorflow_quietly
-from . import data_cmd, explain_cmd, lessons_cmd, models_cmd, predict_cmd, video_cmd
+from . import (
+    data_cmd,
+    explain_cmd,
+    lessons_cmd,
+    models_cmd,
+    predict_cmd,
+    serve_cmd,
+    video_cmd,
+)
 
-COMMAND_MODULES = [data_cmd, models_cmd, predict_cmd, video_cmd, explain_cmd, lessons_cmd]
+COMMAND_MODULES = [data_cmd, models_cmd, predict_cmd, video_cmd, explain_cmd, lessons_cmd,
+                   serve_cmd]
 
 
 def build_parser() -> argparse.ArgumentParser:

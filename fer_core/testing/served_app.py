@@ -1,28 +1,27 @@
 """The dashboard served for the tests and the benchmarks: ``streamlit run dashboard/app.py`` in
-a subprocess on a free localhost port, answered once its health check says ``ok``."""
+a subprocess on a free localhost port, answered once its health check says ``ok``; or a school
+of replicas behind nginx (``fer serve``), answered once it says which URL to open."""
 
 from __future__ import annotations
 
 import os
-import socket
+import re
+import signal
 import subprocess
 import sys
 import time
-import urllib.request
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from fer_core.paths import PROJECT_ROOT
+from fer_core.paths import PROJECT_ROOT, cache_dir
+from fer_core.serving.processes import free_port, healthy
+from fer_core.serving.replicas import streamlit_command
 
 START_TIMEOUT = 180  # seconds: TensorFlow starts slowly on a busy CPU
 
-
-def free_port() -> int:
-    """A localhost port that nothing listens on now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+__all__ = ["School", "free_port", "healthy", "local_app", "local_school"]
 
 
 @contextmanager
@@ -32,11 +31,8 @@ def local_app(env: dict[str, str] | None = None,
     port = free_port()
     output = open(log, "w") if log else subprocess.DEVNULL  # noqa: SIM115  closed below
     server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard/app.py", "--server.headless",
-         "true", "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--server.fileWatcherType", "none"],
-        cwd=PROJECT_ROOT, env={**os.environ, **(env or {})}, stdout=output,
-        stderr=subprocess.STDOUT)
+        streamlit_command(port), cwd=PROJECT_ROOT, env={**os.environ, **(env or {})},
+        stdout=output, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + START_TIMEOUT
@@ -55,10 +51,48 @@ def local_app(env: dict[str, str] | None = None,
             output.close()
 
 
-def healthy(url: str) -> bool:
-    """Whether the app at ``url`` answers its health check."""
+@dataclass
+class School:
+    """``fer serve`` running: the URL to open, its process and its output so far."""
+
+    url: str
+    process: subprocess.Popen
+    log: Path
+
+    def said(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def replicas(self) -> dict[int, int]:
+        """Each replica's port and process id, as ``fer serve`` last said it came up."""
+        return {int(port): int(pid) for port, pid in
+                re.findall(r"replica on port (\d+) \(pid (\d+)\) up", self.said())}
+
+
+@contextmanager
+def local_school(replicas: int, env: dict[str, str] | None = None,
+                 log: Path | None = None) -> Iterator[School]:
+    """``fer serve --replicas N`` on a free localhost port, its output in ``log`` (default: a
+    file in its run folder); stopped by SIGINT, as Ctrl-C stops it."""
+    port = free_port()
+    log = log or cache_dir("serve", str(port)) / "fer-serve.log"
+    with open(log, "w") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "fer_core", "serve", "--replicas", str(replicas), "--port",
+             str(port)], cwd=PROJECT_ROOT, env={**os.environ, **(env or {})}, stdout=output,
+            stderr=subprocess.STDOUT)
+    school = School(f"http://127.0.0.1:{port}", process, log)
     try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as reply:
-            return reply.read() == b"ok"
-    except OSError:
-        return False
+        deadline = time.monotonic() + START_TIMEOUT + 60
+        while not re.search(r"^\S+ open http", school.said(), re.MULTILINE):
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"fer serve did not come up:\n{school.said()[-3000:]}")
+            time.sleep(0.5)
+        yield school
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
