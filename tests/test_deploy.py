@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from fer_core.serving.processes import free_port
+
 DEPLOY = Path(__file__).resolve().parent.parent / "deploy"
 HEALTH = "/_stcore/health"
 
@@ -122,12 +124,6 @@ def _replica(name: str) -> ThreadingHTTPServer:
     return server
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def _request(port: int, path: str = "/", cookie: str | None = None,
              websocket: bool = False) -> tuple[str, dict[str, str], str]:
     """Status line, headers (lower-case names) and body of one request, by hand: the
@@ -155,7 +151,7 @@ def proxied(tmp_path: Path):
     if binary is None:
         pytest.skip("nginx is not installed: its configuration is checked as text only")
     replicas = {name: _replica(name) for name in ("one", "two")}
-    port = _free_port()
+    port = free_port()
     conf = (DEPLOY / "nginx.conf").read_text(encoding="utf-8")
     servers = "".join(f"server 127.0.0.1:{r.server_address[1]};\n"
                       for r in replicas.values())

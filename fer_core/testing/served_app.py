@@ -21,8 +21,6 @@ from fer_core.serving.replicas import streamlit_command
 
 START_TIMEOUT = 180  # seconds: TensorFlow starts slowly on a busy CPU
 
-__all__ = ["School", "free_port", "healthy", "local_app", "local_school"]
-
 
 @contextmanager
 def local_app(env: dict[str, str] | None = None,
