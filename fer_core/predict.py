@@ -19,6 +19,10 @@ from .evaluate import ensemble_proba, predict_proba
 from .faces import EXTENSIONS, find_faces, read_image
 from .store import ModelStore, StoredModel
 
+REAL_PHOTOS_SET = "realphotos"
+"""The labelled real photos whose recorded scores the models table shows beside FER2013's: the
+validation set for reading people (``../shared/realphotos``), never trained on."""
+
 UNSURE_MARGIN = 0.15
 """Top two probabilities closer than this are read as the model being unsure between them."""
 
@@ -115,3 +119,16 @@ def scored(records: list[dict[str, Any]], classes: Sequence[str]) -> dict[str, A
         report["models"][name] = {"accuracy": float((predicted == truth).mean()),
                                   "recall": recall, "confusion": confusion.tolist()}
     return report
+
+
+def record_scores(report: dict[str, Any], models: Sequence[StoredModel], photo_set: str,
+                  store: ModelStore | None = None) -> None:
+    """Keep each model's scores on a labelled photo set in its ``metrics.json`` under
+    ``real_photos.<photo_set>``, beside its FER2013 figures; other sets' scores stay."""
+    store = store or ModelStore()
+    for stored in models:
+        scores = report["models"][stored.name]
+        kept = dict((stored.metrics or {}).get("real_photos") or {})
+        kept[photo_set] = {"accuracy": scores["accuracy"], "recall": scores["recall"],
+                           "faces_found": report["faces_found"], "photos": report["photos"]}
+        store.update_metrics(stored.path, {"real_photos": kept})

@@ -39,7 +39,8 @@ def import_tensorflow_quietly() -> None:
         saved, silent = os.dup(2), os.open(os.devnull, os.O_WRONLY)
         os.dup2(silent, 2)
         try:
-            import tensorflow  # noqa: F401
+            import tensorflow
+            tensorflow.get_logger().setLevel("ERROR")
         except ImportError:
             pass  # the JAX machines: Keras runs without it
         finally:

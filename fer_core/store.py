@@ -261,6 +261,12 @@ class ModelStore:
         write_json(stored.path / "config.json", {**stored.config, **changes})
         return self.get(stored.path)
 
+    def update_metrics(self, name: str, changes: dict[str, Any]) -> StoredModel:
+        """Set some keys of a stored model's ``metrics.json``, atomically; nothing else moves."""
+        stored = self.get(name)
+        write_json(stored.path / "metrics.json", {**(stored.metrics or {}), **changes})
+        return self.get(stored.path)
+
     def move(self, name: str, to: str, *, replace: bool = False,
              allow_protected: bool = True) -> StoredModel:
         """Store model ``name`` as ``to`` instead (replacing it only as :meth:`check_free`

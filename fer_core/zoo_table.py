@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
+from .predict import REAL_PHOTOS_SET
 from .store import StoredModel
 
 
@@ -29,14 +30,16 @@ def _study(stored: StoredModel) -> str:
 
 def zoo_markdown(models: Sequence[StoredModel]) -> str:
     """One row per stored model: parameters, training epochs and CPU time, test accuracy raw,
-    with flip and with ten-crop TTA, macro-F1, the study's figure for its family, and the
+    with flip and with ten-crop TTA, accuracy on the real validation photos (as recorded by
+    ``fer predict --record``), macro-F1, the study's figure for its family, and the
     explanation method chosen for it."""
     lines = ["| model | params | epochs | last run's training | test | flip | ten-crop "
-             "| macro-F1 | study | explained by |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+             "| real photos | macro-F1 | study | explained by |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
     for stored in models:
         metrics = stored.metrics or {}
         tta = metrics.get("tta") or {}
+        real = (metrics.get("real_photos") or {}).get(REAL_PHOTOS_SET) or {}
         config = stored.config
         epochs = "-" if stored.is_ensemble else str(len(stored.history) or config.get("epochs"))
         method = stored.default_method or ("-" if stored.is_ensemble else "none beats random")
@@ -45,5 +48,6 @@ def zoo_markdown(models: Sequence[StoredModel]) -> str:
             f"{_hours(config.get('training_seconds'))} | {_percent(metrics.get('accuracy'))} | "
             f"{_percent(tta.get('flip', {}).get('accuracy'))} | "
             f"{_percent(tta.get('tencrop', {}).get('accuracy'))} | "
+            f"{_percent(real.get('accuracy'))} | "
             f"{metrics.get('macro_f1', float('nan')):.3f} | {_study(stored)} | {method} |")
     return "\n".join(lines)

@@ -92,6 +92,26 @@ def test_predict_a_labelled_folder_scores_it_and_reports_bad_files(store, tmp_pa
     assert code == 2 and "no such file or folder" in err
 
 
+def test_recorded_real_photo_scores_join_the_models_metrics_and_table(store, tmp_path,
+                                                                      capsys) -> None:
+    from fer_core.zoo_table import zoo_markdown
+
+    root = labelled_photos(tmp_path / "realphotos")
+    code, _, err = run(capsys, "predict", str(root), "--model", "tiny_a", "--model", "pair",
+                       "--labels-from-folders", "--record")
+    assert code == 2 and "kept under real_photos.realphotos" in err
+    for name in ("tiny_a", "pair"):
+        kept = store.get(name).metrics["real_photos"]["realphotos"]
+        assert kept["faces_found"] == 4 and kept["photos"] == 5 and 0 <= kept["accuracy"] <= 1
+    assert store.get("tiny_a").load_keras() is not None  # the network is untouched
+    accuracy = store.get("tiny_a").metrics["real_photos"]["realphotos"]["accuracy"]
+    row = next(line for line in zoo_markdown([store.get("tiny_a")]).splitlines()
+               if "`tiny_a`" in line)
+    assert f"| {accuracy:.1%} |" in row
+    code, _, err = run(capsys, "predict", str(root), "--model", "tiny_a", "--record")
+    assert code == 2 and "--record needs --labels-from-folders" in err
+
+
 def test_labelled_faces_are_the_detected_ones_and_are_cached(tmp_path) -> None:
     root = labelled_photos(tmp_path / "photos")
     faces = load_labelled_faces(root)
@@ -153,3 +173,51 @@ def test_the_robustness_shifts_keep_faces_and_rows_come_per_model_and_shift(tmp_
         ("tiny", "clean"), ("pair", "clean"), ("tiny", "blur"), ("pair", "blur")]
     assert rows[0]["accuracy"] == rows[1]["accuracy"]
     assert all(0 <= r["happy"] <= 1 and 0 <= r["neutral"] <= 1 for r in rows)
+
+
+def test_the_portraits_benchmark_reads_broad_and_subtle_smiles_and_neutral_faces(
+        store, tmp_path) -> None:
+    import subprocess
+    import sys
+
+    root = tmp_path / "portraits"
+    for folder, name in (("happy", "broad_0"), ("happy", "subtle_0"), ("neutral", "0")):
+        (root / folder).mkdir(parents=True, exist_ok=True)
+        photo((320, 240), [(150, 60, 40)]).save(root / folder / f"{name}.jpg")
+    photo((320, 240)).save(root / "neutral" / "no_face.jpg")
+    done = subprocess.run([sys.executable, "-m", "benchmarks.portraits", str(root),
+                           "--model", "tiny_a", "--model", "pair", "--markdown"],
+                          capture_output=True, text=True, check=True,
+                          cwd=Path(__file__).resolve().parent.parent)
+    lines = done.stdout.strip().splitlines()
+    assert lines[0] == "| model | broad smiles | all smiles | neutral |"
+    assert lines[2].startswith("| `tiny_a` |") and "/1)" in lines[2] and "/2)" in lines[2]
+    assert "/2) |" in lines[3]  # the photo without a face counts as missed
+
+
+def test_the_held_out_portraits_are_laid_out_from_a_clone(tmp_path) -> None:
+    import csv
+    import subprocess
+    import sys
+
+    repo_root = Path(__file__).resolve().parent.parent
+    clone = tmp_path / "deepface"
+    labels = list(csv.DictReader((repo_root / "benchmarks/heldout/deepface_portraits.csv").open()))
+    for row in labels:
+        (clone / row["file"]).parent.mkdir(parents=True, exist_ok=True)
+        (clone / row["file"]).write_bytes(b"jpeg " + row["file"].encode())
+    git = ["git", "-C", str(clone), "-c", "user.name=t", "-c", "user.email=t@t"]
+    subprocess.run(["git", "init", "-q", str(clone)], check=True)
+    subprocess.run(git + ["add", "."], check=True)
+    subprocess.run(git + ["commit", "-qm", "photos"], check=True)
+    out = tmp_path / "out"
+    subprocess.run([sys.executable, "tools/heldout_portraits.py", str(clone), str(out)],
+                   check=True, cwd=repo_root, capture_output=True)
+    kept = [r for r in labels if r["label"] != "unclear"]
+    assert len(list(out.rglob("*.jpg"))) == len(kept)
+    broad = next(r for r in kept if r["smile"] == "broad")
+    name = Path(broad["file"]).name
+    assert (out / "happy" / f"broad_{name}").read_bytes() == b"jpeg " + broad["file"].encode()
+    failed = subprocess.run([sys.executable, "tools/heldout_portraits.py", str(tmp_path),
+                             str(out)], cwd=repo_root, capture_output=True, text=True)
+    assert failed.returncode == 2 and failed.stderr.startswith("error:")

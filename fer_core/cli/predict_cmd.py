@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 from .common import JSON
@@ -20,12 +21,21 @@ def register(commands: argparse._SubParsersAction) -> None:
     predict.add_argument("--labels-from-folders", action="store_true",
                          help="each photo's parent folder names its emotion (<emotion>/<file>): "
                               "also print accuracy, recall and a confusion table")
+    predict.add_argument("--record", action="store_true",
+                         help="with --labels-from-folders and one folder: keep each model's "
+                              "scores in its metrics.json, under the folder's name (the models "
+                              "table shows the 'realphotos' set's)")
     predict.set_defaults(handler=run_predict)
 
 
 def run_predict(args: argparse.Namespace) -> int:
-    from ..predict import Predictor, photo_paths, scored
+    from ..errors import DataError
+    from ..predict import Predictor, photo_paths, record_scores, scored
 
+    if args.record and not (args.labels_from_folders and len(args.paths) == 1
+                            and Path(args.paths[0]).is_dir()):
+        raise DataError("--record needs --labels-from-folders and one folder of "
+                        "<emotion>/<file> photos, whose name the scores are kept under")
     paths = photo_paths(args.paths)
     predictor = Predictor.load(args.model)
     records = []
@@ -43,6 +53,11 @@ def run_predict(args: argparse.Namespace) -> int:
                          indent=2))
     elif report:
         _print_scores(report, classes)
+    if args.record:
+        photo_set = Path(args.paths[0]).resolve().name
+        record_scores(report, [stored for stored, _ in predictor.models], photo_set)
+        print(f"kept under real_photos.{photo_set} in each model's metrics.json",
+              file=sys.stderr)
     return 2 if any("error" in r for r in records) else 0
 
 
