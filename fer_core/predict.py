@@ -19,10 +19,6 @@ from .evaluate import ensemble_proba, predict_proba
 from .faces import EXTENSIONS, find_faces, read_image
 from .store import ModelStore, StoredModel
 
-REAL_PHOTOS_SET = "realphotos"
-"""The labelled real photos whose recorded scores the models table shows beside FER2013's: the
-validation set for reading people (``../shared/realphotos``), never trained on."""
-
 UNSURE_MARGIN = 0.15
 """Top two probabilities closer than this are read as the model being unsure between them."""
 

@@ -34,6 +34,9 @@ MODEL_FILE = "model.keras"
 NAME_PATTERN = re.compile(r"[A-Za-z0-9][\w.-]*")
 ENSEMBLE_FILE = "ensemble.json"
 FALLBACK_METHOD = "gradcam"  # the study's method, for a model whose default was never chosen
+REAL_PHOTOS_SET = "realphotos"
+"""The labelled real photos whose recorded scores the models table and the pickers read: the
+validation set for reading people (``../shared/realphotos``), never trained on."""
 
 
 def _read_json(path: Path) -> Any:
@@ -84,6 +87,12 @@ class StoredModel:
     def test_accuracy(self) -> float | None:
         """Raw test accuracy, where it was measured."""
         return (self.metrics or {}).get("accuracy")
+
+    @property
+    def real_photo_accuracy(self) -> float | None:
+        """Accuracy on the real validation photos, where ``fer predict --record`` kept it."""
+        recorded = (self.metrics or {}).get("real_photos") or {}
+        return (recorded.get(REAL_PHOTOS_SET) or {}).get("accuracy")
 
     @property
     def default_method(self) -> str | None:

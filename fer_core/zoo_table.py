@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from .predict import REAL_PHOTOS_SET
 from .store import StoredModel
 
 
@@ -39,7 +38,6 @@ def zoo_markdown(models: Sequence[StoredModel]) -> str:
     for stored in models:
         metrics = stored.metrics or {}
         tta = metrics.get("tta") or {}
-        real = (metrics.get("real_photos") or {}).get(REAL_PHOTOS_SET) or {}
         config = stored.config
         epochs = "-" if stored.is_ensemble else str(len(stored.history) or config.get("epochs"))
         method = stored.default_method or ("-" if stored.is_ensemble else "none beats random")
@@ -48,6 +46,6 @@ def zoo_markdown(models: Sequence[StoredModel]) -> str:
             f"{_hours(config.get('training_seconds'))} | {_percent(metrics.get('accuracy'))} | "
             f"{_percent(tta.get('flip', {}).get('accuracy'))} | "
             f"{_percent(tta.get('tencrop', {}).get('accuracy'))} | "
-            f"{_percent(real.get('accuracy'))} | "
+            f"{_percent(stored.real_photo_accuracy)} | "
             f"{metrics.get('macro_f1', float('nan')):.3f} | {_study(stored)} | {method} |")
     return "\n".join(lines)

@@ -24,7 +24,7 @@ models = require_models()
 source = st.segmented_control("Face from", SOURCES, default=UPLOAD, key="face_source")
 models_col, methods_col = wrapping_columns("explain-controls", [3, 2], [18, 14])
 names = [m.name for m in models]
-picked = models_col.multiselect("Models", names, default=first_picks(models, 3),
+picked = models_col.multiselect("Models", names, default=first_picks(models, 2, best_readers=True),
                                 key="explain_models")
 methods = methods_col.multiselect(
     "Methods", CHOICES, default=[OWN], format_func=method_title, key="explain_methods",

@@ -12,7 +12,7 @@ from dashboard.guards import require_models
 from dashboard.layout import wrapping_columns
 from dashboard.live import MESSAGES, annotator, frame_callback, ice_servers
 from dashboard.pictures import enlarged
-from dashboard.sources import load_model
+from dashboard.sources import first_picks, load_model
 from fer_core.explain import method_class
 from fer_core.video.live import HALF_LIFE
 
@@ -24,9 +24,9 @@ st.caption("Press Start and face the camera: the model reads every face as it mo
 models = require_models()
 
 names = [m.name for m in models]
-best = max(models, key=lambda m: m.test_accuracy or 0.0).name
 model_col, map_col = wrapping_columns("live-controls", [3, 2], [18, 14])
-picked = model_col.multiselect("Models", names, default=[best], key="live_models",
+picked = model_col.multiselect("Models", names, default=first_picks(models, 1, best_readers=True),
+                               key="live_models",
                                help="The camera shows the first; a frozen frame is explained "
                                     "by all of them.")
 with_map = map_col.toggle("Map over each face", value=True, key="live_map",

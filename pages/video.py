@@ -23,7 +23,7 @@ upload = st.file_uploader(
          f"{MAX_SECONDS / 60:.0f} minutes are analysed")
 models_col, every_col = wrapping_columns("video-controls", [3, 2], [18, 14])
 names = [m.name for m in models]
-picked = models_col.multiselect("Models", names, default=first_picks(models, 1),
+picked = models_col.multiselect("Models", names, default=first_picks(models, 1, best_readers=True),
                                 key="video_models")
 every = every_col.select_slider(
     "Analyse every", EVERY, value=5, key="video_every",

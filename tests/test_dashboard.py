@@ -131,6 +131,20 @@ def test_model_pickers_start_with_one_model_per_family() -> None:
     assert first_picks(runs[:2], 3) == ["a1", "a2"]
 
 
+def test_pages_for_visitors_faces_start_with_the_models_that_read_real_photos_best() -> None:
+    from dashboard.sources import first_picks
+
+    runs = [SimpleNamespace(name=name, family=family, real_photo_accuracy=real,
+                            test_accuracy=test)
+            for name, family, real, test in [("a1", "A", 0.40, 0.60), ("a2", "A", 0.62, 0.58),
+                                              ("b", "B", 0.36, 0.51), ("c", "C", 0.64, 0.63),
+                                              ("d", "D", None, 0.66)]]
+    assert first_picks(runs, 2, best_readers=True) == ["a2", "c"]  # store order kept
+    assert first_picks(runs, 1, best_readers=True) == ["c"]
+    assert first_picks(runs, 4, best_readers=True) == ["a2", "b", "c", "d"]
+    assert first_picks(runs, 2) == ["a1", "b"]  # architectures first, in store order
+
+
 def face_photo_bytes(fmt: str = "PNG") -> bytes:
     """A 320x240 photo with one drawn face that the detector finds."""
     from fer_core.testing.face_drawing import photo
