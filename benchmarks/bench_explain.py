@@ -14,7 +14,7 @@ were never seen before (nothing is answered from a cache):
   share one forward and backward pass); medians over different faces, so a small "added"
   figure is within the noise.
 
-The models are the Explain page's first picks (one per family); faces are FER2013 test faces
+The models are those the Explain page opens with; faces are FER2013 test faces
 when ``FER2013_DIR`` is set, else generated ones. Run on an idle machine.
 """
 
@@ -34,20 +34,15 @@ from fer_core.data import load_dataset
 from fer_core.evaluate import predict_proba
 from fer_core.explain import BASELINE, METHODS, explain_face
 from fer_core.faces import find_faces, read_image
-from fer_core.store import ModelStore, StoredModel
-
-OWN_FALLBACK = "gradcam"
+from fer_core.picks import EXPLAIN_MODELS, first_picks
+from fer_core.store import FALLBACK_METHOD, ModelStore, StoredModel
 
 
 def page_models(names: list[str] | None) -> list[StoredModel]:
-    """The named stored models, else the first of each family, as the page opens."""
+    """The named stored models, else those the page opens with."""
     stored = [m for m in ModelStore().list() if not m.is_ensemble]
-    if names:
-        return [m for m in stored if m.name in names]
-    firsts: dict[str, StoredModel] = {}
-    for model in stored:
-        firsts.setdefault(model.family, model)
-    return list(firsts.values())
+    chosen = names or first_picks(stored, EXPLAIN_MODELS, best_readers=True)
+    return [m for m in stored if m.name in chosen]
 
 
 def test_faces(count: int) -> np.ndarray:
@@ -96,7 +91,7 @@ def main() -> None:
 
     def grid(face: np.ndarray) -> None:
         for m, model, target in predictions(face):
-            explain_face(model, m.gradcam_layer, [m.default_method or OWN_FALLBACK], face,
+            explain_face(model, m.gradcam_layer, [m.default_method or FALLBACK_METHOD], face,
                          target)
 
     def from_upload(then: Callable[[np.ndarray], object]) -> Callable[[np.ndarray], object]:
@@ -120,7 +115,7 @@ def main() -> None:
 
     print(f"\n{'model':<18}{'method':<22}{'alone s':>9}{'added s':>9}")
     for m, model in loaded:
-        own = m.default_method or OWN_FALLBACK
+        own = m.default_method or FALLBACK_METHOD
         for method in (x for x in METHODS if x != BASELINE):
             warm = fresh(1)[0]
             explain_face(model, m.gradcam_layer, [own, method], warm, 0)

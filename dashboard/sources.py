@@ -101,25 +101,6 @@ def single_models() -> list[StoredModel]:
     return [m for m in stored_models() if not m.is_ensemble]
 
 
-def first_picks(models: list[StoredModel], limit: int, *, best_readers: bool = False
-                ) -> list[str]:
-    """Names a model picker starts with, in store order: one model of each family before a
-    second run of any, so the first view compares architectures rather than runs of one
-    recipe. With ``best_readers`` (pages where people bring their own faces), the families and
-    runs that read real photos best come first, by their recorded real-photo accuracy, then
-    their test accuracy: a visitor's smile meets the models most likely to read it."""
-    order = list(models)
-    if best_readers:
-        order.sort(key=lambda m: (m.real_photo_accuracy or 0.0, m.test_accuracy or 0.0),
-                   reverse=True)
-    firsts: dict[str, str] = {}
-    for model in order:
-        firsts.setdefault(model.family, model.name)
-    ranked = sorted(order, key=lambda m: firsts[m.family] != m.name)  # stable
-    picked = {m.name for m in ranked[:limit]}
-    return [m.name for m in models if m.name in picked]
-
-
 def model_version(stored: StoredModel) -> str:
     """A key that changes whenever the stored network does: its folder and file time."""
     file = stored.path / MODEL_FILE

@@ -14,7 +14,7 @@ from dashboard.figures import (
 )
 from dashboard.guards import require_models
 from dashboard.layout import wrapping_columns
-from dashboard.sources import current_dataset, first_picks
+from dashboard.sources import current_dataset
 from dashboard.tables import (
     accuracy_frame,
     confusion_frame,
@@ -22,6 +22,7 @@ from dashboard.tables import (
     history_frame,
     per_class_frame,
 )
+from fer_core.picks import first_picks
 
 MATRICES_PER_ROW = 2  # three side by side leave one to wrap alone and stretch to the full width
 

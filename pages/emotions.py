@@ -6,7 +6,8 @@ import streamlit as st
 from dashboard.emotions.views import emotion_grid, region_chart
 from dashboard.guards import require_models
 from dashboard.messages import DATA_HELP
-from dashboard.sources import current_dataset, dataset_path, first_picks
+from dashboard.sources import current_dataset, dataset_path
+from fer_core.picks import first_picks
 
 st.title("What each model looks at, per emotion")
 st.caption("Each picture is one model's maps averaged over test faces of one emotion, drawn "

@@ -10,9 +10,9 @@ from dashboard.explaining import CHOICES, OWN, method_title
 from dashboard.guards import require_models
 from dashboard.layout import wrapping_columns
 from dashboard.pictures import colour_scale
-from dashboard.sources import first_picks
 from fer_core.explain import COLORMAPS, method_class
 from fer_core.explain.metrics import SCORES
+from fer_core.picks import EXPLAIN_MODELS, first_picks
 
 PREDICTED = "the predicted one"
 
@@ -24,8 +24,9 @@ models = require_models()
 source = st.segmented_control("Face from", SOURCES, default=UPLOAD, key="face_source")
 models_col, methods_col = wrapping_columns("explain-controls", [3, 2], [18, 14])
 names = [m.name for m in models]
-picked = models_col.multiselect("Models", names, default=first_picks(models, 2, best_readers=True),
-                                key="explain_models")
+picked = models_col.multiselect(
+    "Models", names, default=first_picks(models, EXPLAIN_MODELS, best_readers=True),
+    key="explain_models")
 methods = methods_col.multiselect(
     "Methods", CHOICES, default=[OWN], format_func=method_title, key="explain_methods",
     help="Each model's own: the method that was most faithful for that model on validation "

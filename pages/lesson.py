@@ -12,9 +12,10 @@ from dashboard.lesson.examples import (
     mistaken,
     sanity_pair,
 )
-from dashboard.sources import current_dataset, first_picks
+from dashboard.sources import current_dataset
 from fer_core.explain.synthetic import synthetic_faces
 from fer_core.lesson import failing_method, not_a_face
+from fer_core.picks import first_picks
 
 SANITY_FACES = 16  # faces the sanity step chooses its typical one from
 

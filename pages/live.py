@@ -12,8 +12,9 @@ from dashboard.guards import require_models
 from dashboard.layout import wrapping_columns
 from dashboard.live import MESSAGES, annotator, frame_callback, ice_servers
 from dashboard.pictures import enlarged
-from dashboard.sources import first_picks, load_model
+from dashboard.sources import load_model
 from fer_core.explain import method_class
+from fer_core.picks import first_picks
 from fer_core.video.live import HALF_LIFE
 
 FROZEN = "live_frozen"

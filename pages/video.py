@@ -5,8 +5,8 @@ import streamlit as st
 
 from dashboard.guards import require_models
 from dashboard.layout import wrapping_columns
-from dashboard.sources import first_picks
 from dashboard.video_file import analyse, downloads, face_timelines, held_analysis, peak_frames
+from fer_core.picks import first_picks
 from fer_core.video import EXTENSIONS, MAX_BYTES, MAX_SECONDS
 
 EVERY = (1, 2, 3, 5, 10, 25)

@@ -122,7 +122,7 @@ def test_compare_page_draws_every_figure(store: Path) -> None:
 
 
 def test_model_pickers_start_with_one_model_per_family() -> None:
-    from dashboard.sources import first_picks
+    from fer_core.picks import first_picks
 
     runs = [SimpleNamespace(name=name, family=family)
             for name, family in [("a1", "A"), ("a2", "A"), ("b", "B"), ("c", "C")]]
@@ -132,7 +132,7 @@ def test_model_pickers_start_with_one_model_per_family() -> None:
 
 
 def test_pages_for_visitors_faces_start_with_the_models_that_read_real_photos_best() -> None:
-    from dashboard.sources import first_picks
+    from fer_core.picks import first_picks
 
     runs = [SimpleNamespace(name=name, family=family, real_photo_accuracy=real,
                             test_accuracy=test)
