@@ -20,13 +20,14 @@ from . import (
     explain_cmd,
     lessons_cmd,
     models_cmd,
+    offsets_cmd,
     predict_cmd,
     serve_cmd,
     video_cmd,
 )
 
-COMMAND_MODULES = [data_cmd, models_cmd, predict_cmd, video_cmd, explain_cmd, lessons_cmd,
-                   serve_cmd]
+COMMAND_MODULES = [data_cmd, models_cmd, offsets_cmd, predict_cmd, video_cmd, explain_cmd,
+                   lessons_cmd, serve_cmd]
 
 
 def build_parser() -> argparse.ArgumentParser:
