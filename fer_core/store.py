@@ -89,10 +89,16 @@ class StoredModel:
         return (self.metrics or {}).get("accuracy")
 
     @property
+    def real_photo_scores(self) -> dict[str, Any]:
+        """Scores on the real validation photos (accuracy, per-class recall, faces found),
+        where ``fer predict --record`` kept them; empty where it never ran."""
+        recorded = (self.metrics or {}).get("real_photos") or {}
+        return recorded.get(REAL_PHOTOS_SET) or {}
+
+    @property
     def real_photo_accuracy(self) -> float | None:
         """Accuracy on the real validation photos, where ``fer predict --record`` kept it."""
-        recorded = (self.metrics or {}).get("real_photos") or {}
-        return (recorded.get(REAL_PHOTOS_SET) or {}).get("accuracy")
+        return self.real_photo_scores.get("accuracy")
 
     @property
     def default_method(self) -> str | None:

@@ -49,3 +49,21 @@ def zoo_markdown(models: Sequence[StoredModel]) -> str:
             f"{_percent(stored.real_photo_accuracy)} | "
             f"{metrics.get('macro_f1', float('nan')):.3f} | {_study(stored)} | {method} |")
     return "\n".join(lines)
+
+
+def real_photos_markdown(models: Sequence[StoredModel]) -> str:
+    """One row per model scored on the real validation photos: faces found, accuracy and each
+    emotion's recall there, beside its FER2013 test accuracy; models never scored are left out."""
+    scored = [(stored, stored.real_photo_scores) for stored in models]
+    scored = [(stored, scores) for stored, scores in scored if scores]
+    emotions = list(dict.fromkeys(e for _, scores in scored for e in scores.get("recall", {})))
+    lines = ["| model | faces found | real photos | " + " | ".join(emotions) + " | FER2013 test |",
+             "|---|---:|---:|" + "---:|" * len(emotions) + "---:|"]
+    for stored, scores in scored:
+        recall = scores.get("recall", {})
+        lines.append(
+            f"| `{stored.name}` | {scores.get('faces_found', '-')} of {scores.get('photos', '-')} "
+            f"| {_percent(scores.get('accuracy'))} | "
+            + " | ".join("-" if recall.get(e) is None else f"{recall[e]:.0%}" for e in emotions)
+            + f" | {_percent(stored.test_accuracy)} |")
+    return "\n".join(lines)

@@ -94,7 +94,7 @@ def test_predict_a_labelled_folder_scores_it_and_reports_bad_files(store, tmp_pa
 
 def test_recorded_real_photo_scores_join_the_models_metrics_and_table(store, tmp_path,
                                                                       capsys) -> None:
-    from fer_core.zoo_table import zoo_markdown
+    from fer_core.zoo_table import real_photos_markdown, zoo_markdown
 
     root = labelled_photos(tmp_path / "realphotos")
     code, _, err = run(capsys, "predict", str(root), "--model", "tiny_a", "--model", "pair",
@@ -108,6 +108,9 @@ def test_recorded_real_photo_scores_join_the_models_metrics_and_table(store, tmp
     row = next(line for line in zoo_markdown([store.get("tiny_a")]).splitlines()
                if "`tiny_a`" in line)
     assert f"| {accuracy:.1%} |" in row
+    recall = real_photos_markdown([store.get("tiny_a"), store.get("tiny_b")]).splitlines()
+    assert len(recall) == 3 and "| happy |" in recall[0]  # tiny_b never scored: left out
+    assert recall[2].startswith("| `tiny_a` | 4 of 5 | " + f"{accuracy:.1%} |")
     code, _, err = run(capsys, "predict", str(root), "--model", "tiny_a", "--record")
     assert code == 2 and "--record needs --labels-from-folders" in err
 
