@@ -7,8 +7,8 @@ from typing import Sequence
 from .store import StoredModel
 
 
-def _percent(value: float | None) -> str:
-    return "-" if value is None else f"{value:.1%}"
+def _percent(value: float | None, digits: int = 1) -> str:
+    return "-" if value is None else f"{value:.{digits}%}"
 
 
 def _hours(seconds: float | None) -> str:
@@ -64,6 +64,6 @@ def real_photos_markdown(models: Sequence[StoredModel]) -> str:
         lines.append(
             f"| `{stored.name}` | {scores.get('faces_found', '-')} of {scores.get('photos', '-')} "
             f"| {_percent(scores.get('accuracy'))} | "
-            + " | ".join("-" if recall.get(e) is None else f"{recall[e]:.0%}" for e in emotions)
+            + " | ".join(_percent(recall.get(e), digits=0) for e in emotions)
             + f" | {_percent(stored.test_accuracy)} |")
     return "\n".join(lines)
