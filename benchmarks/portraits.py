@@ -3,7 +3,7 @@
     python -m benchmarks.portraits FOLDER --model fer_vgg [--model ensemble ...] [--markdown]
 
 FOLDER holds ``happy/broad_*`` (teeth showing), ``happy/subtle_*`` and ``neutral/*`` photos
-(``tools/heldout_portraits.py`` lays out the held-out deepface portraits so). Per model: how many
+(``tools/heldout_portraits.py`` lays out the held-out portrait sets so). Per model: how many
 broad smiles, all smiles and neutral faces it reads as such, from the largest face of each photo;
 photos with no face found count as missed. These are the figures the real-faces issue asks of a
 model, on photos kept aside to check it, never to choose anything.

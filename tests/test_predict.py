@@ -214,13 +214,14 @@ def test_the_held_out_portraits_are_laid_out_from_a_clone(tmp_path) -> None:
     subprocess.run(git + ["add", "."], check=True)
     subprocess.run(git + ["commit", "-qm", "photos"], check=True)
     out = tmp_path / "out"
-    subprocess.run([sys.executable, "tools/heldout_portraits.py", str(clone), str(out)],
-                   check=True, cwd=repo_root, capture_output=True)
+    subprocess.run([sys.executable, "tools/heldout_portraits.py", "deepface_portraits", str(clone),
+                    str(out)], check=True, cwd=repo_root, capture_output=True)
     kept = [r for r in labels if r["label"] != "unclear"]
     assert len(list(out.rglob("*.jpg"))) == len(kept)
     broad = next(r for r in kept if r["smile"] == "broad")
     name = Path(broad["file"]).name
     assert (out / "happy" / f"broad_{name}").read_bytes() == b"jpeg " + broad["file"].encode()
-    failed = subprocess.run([sys.executable, "tools/heldout_portraits.py", str(tmp_path),
-                             str(out)], cwd=repo_root, capture_output=True, text=True)
-    assert failed.returncode == 2 and failed.stderr.startswith("error:")
+    for wrong in (["deepface_portraits", str(tmp_path)], ["no_such_set", str(clone)]):
+        failed = subprocess.run([sys.executable, "tools/heldout_portraits.py", *wrong, str(out)],
+                                cwd=repo_root, capture_output=True, text=True)
+        assert failed.returncode == 2 and failed.stderr.startswith("error:")

@@ -1,8 +1,9 @@
-"""Lay out the held-out deepface portraits as ``OUT/happy/broad_*``, ``OUT/happy/subtle_*`` and
-``OUT/neutral/*`` from a clone of serengil/deepface, as
-``benchmarks/heldout/deepface_portraits.csv`` labels them (``unclear`` ones are left out).
+"""Lay out a held-out portrait set as ``OUT/happy/broad_*``, ``OUT/happy/subtle_*`` and
+``OUT/neutral/*`` from a clone of its repository, as ``benchmarks/heldout/<SET>.csv`` labels it
+(``unclear`` ones are left out). The sets and their repositories are in
+``benchmarks/heldout/README.md``.
 
-    python tools/heldout_portraits.py DEEPFACE_GIT_DIR OUT
+    python tools/heldout_portraits.py SET GIT_DIR OUT     # SET: deepface_portraits, london_set
 """
 
 from __future__ import annotations
@@ -12,12 +13,17 @@ import subprocess
 import sys
 from pathlib import Path
 
-LABELS = Path(__file__).resolve().parents[1] / "benchmarks" / "heldout" / "deepface_portraits.csv"
+HELDOUT = Path(__file__).resolve().parents[1] / "benchmarks" / "heldout"
 
 
-def main(repository: str, out: str) -> int:
+def main(labelled_set: str, repository: str, out: str) -> int:
+    labels = HELDOUT / f"{labelled_set}.csv"
+    if not labels.is_file():
+        known = ", ".join(sorted(p.stem for p in HELDOUT.glob("*.csv")))
+        print(f"error: no held-out set {labelled_set!r}; known: {known}", file=sys.stderr)
+        return 2
     written = 0
-    with LABELS.open(newline="") as rows:
+    with labels.open(newline="") as rows:
         for row in csv.DictReader(rows):
             if row["label"] == "unclear":
                 continue
@@ -37,6 +43,6 @@ def main(repository: str, out: str) -> int:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 3:
+    if len(sys.argv) != 4:
         sys.exit(__doc__)
-    sys.exit(main(sys.argv[1], sys.argv[2]))
+    sys.exit(main(*sys.argv[1:]))
