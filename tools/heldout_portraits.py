@@ -3,7 +3,7 @@
 (``unclear`` ones are left out). The sets and their repositories are in
 ``benchmarks/heldout/README.md``.
 
-    python tools/heldout_portraits.py SET GIT_DIR OUT     # SET: deepface_portraits, london_set
+    python tools/heldout_portraits.py SET GIT_DIR OUT     # SET: a CSV's name there
 """
 
 from __future__ import annotations
